@@ -1,0 +1,167 @@
+/* In-kernel micro-benchmarks, run at boot with bench=all (or a comma list)
+ * and printed as "name value unit" lines for bench/run to collect. Each one
+ * times many iterations of one operation with the kernel's own clock. */
+#include <umka/errno.h>
+#include <umka/kernel.h>
+#include <umka/mm.h>
+#include <umka/printk.h>
+#include <umka/sched.h>
+#include <umka/slab.h>
+#include <umka/string.h>
+#include <umka/time.h>
+
+static void result(const char *name, u64 total_ns, u64 iters)
+{
+	u64 x100 = total_ns * 100 / iters;
+
+	console_printf("%s %llu.%02llu ns\n", name, (unsigned long long)(x100 / 100),
+		       (unsigned long long)(x100 % 100));
+}
+
+/* ---- context switch: two SCHED_FIFO threads yielding to each other ---- */
+
+enum { SWITCH_ROUNDS = 200000 };
+
+static void yielder(void *p)
+{
+	for (int i = 0; i < SWITCH_ROUNDS; i++)
+		yield();
+}
+
+static void bench_ctxsw(void)
+{
+	struct task *a, *b;
+	u64 sw0, t0, t1;
+
+	preempt_disable();
+	a = kthread_create(yielder, NULL, "yield_a");
+	b = kthread_create(yielder, NULL, "yield_b");
+	if (!a || !b)
+		return;
+	sched_set_policy(a, SCHED_FIFO, 10);
+	sched_set_policy(b, SCHED_FIFO, 10);
+	sw0 = sched_nr_switches();
+	t0 = ktime_get_ns();
+	preempt_enable();	/* both run to completion before we return */
+	t1 = ktime_get_ns();
+	kthread_join(a);
+	kthread_join(b);
+	result("sched.context_switch", t1 - t0, sched_nr_switches() - sw0);
+}
+
+/* ---- allocators ---------------------------------------------------------- */
+
+static void bench_kmalloc64(void)
+{
+	enum { N = 2000000 };
+	u64 t0 = ktime_get_ns();
+
+	for (int i = 0; i < N; i++) {
+		void *p = kmalloc(64, 0);
+
+		__asm__ __volatile__("" : : "r"(p) : "memory");
+		kfree(p);
+	}
+	result("mm.kmalloc_kfree_64", ktime_get_ns() - t0, N);
+}
+
+static void bench_page0(void)
+{
+	enum { N = 2000000 };
+	u64 t0 = ktime_get_ns();
+
+	for (int i = 0; i < N; i++) {
+		struct page *p = page_alloc(0, 0);
+
+		__asm__ __volatile__("" : : "r"(p) : "memory");
+		page_free(p, 0);
+	}
+	result("mm.page_alloc_free_order0", ktime_get_ns() - t0, N);
+}
+
+/* ---- timer: arm for 50 us ahead, measure how late the callback runs ---- */
+
+struct lat_timer {
+	struct hrtimer t;
+	u64 late;
+	struct task *waiter;
+	volatile bool fired;
+};
+
+static enum hrtimer_restart lat_fire(struct hrtimer *t)
+{
+	struct lat_timer *l = container_of(t, struct lat_timer, t);
+
+	l->late = ktime_get_ns() - t->expires;
+	l->fired = true;
+	wake_up_task(l->waiter);
+	return HRTIMER_NORESTART;
+}
+
+static void bench_timer(void)
+{
+	enum { N = 2000 };
+	struct lat_timer l;
+	u64 sum = 0, worst = 0;
+
+	hrtimer_init(&l.t, lat_fire);
+	l.waiter = current;
+	for (int i = 0; i < N; i++) {
+		l.fired = false;
+		hrtimer_start(&l.t, ktime_get_ns() + 50 * NSEC_PER_USEC);
+		for (;;) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			if (l.fired)
+				break;
+			schedule();
+		}
+		set_current_state(TASK_RUNNING);
+		sum += l.late;
+		worst = MAX(worst, l.late);
+	}
+	result("time.timer_fire_latency_avg", sum, N);
+	result("time.timer_fire_latency_max", worst, 1);
+}
+
+struct kbench {
+	const char *name;
+	void (*fn)(void);
+};
+
+static const struct kbench benches[] = {
+	{ "ctxsw", bench_ctxsw },
+	{ "kmalloc", bench_kmalloc64 },
+	{ "page", bench_page0 },
+	{ "timer", bench_timer },
+};
+
+static const struct kbench *find_bench(const char *name, size_t len)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(benches); i++)
+		if (strlen(benches[i].name) == len && !memcmp(benches[i].name, name, len))
+			return &benches[i];
+	return NULL;
+}
+
+int kbench_run(const char *spec)
+{
+	if (!strcmp(spec, "all")) {
+		for (unsigned i = 0; i < ARRAY_SIZE(benches); i++)
+			benches[i].fn();
+		return 0;
+	}
+	for (const char *p = spec; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const struct kbench *b = find_bench(p, len);
+
+		if (!b) {
+			console_printf("bench: no benchmark named '%.*s' (have: ctxsw kmalloc page "
+				       "timer)\n", (int)len, p);
+			return -EINVAL;
+		}
+		b->fn();
+		p += len + (end ? 1 : 0);
+	}
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* ktest: in-kernel test suites. A suite registers itself in the ktest_suites
+ * linker section; the kernel runs them at boot with ktest=all or
+ * ktest=<suite>[,<suite>...], printing TAP version 13 on the console, and
+ * halts with HALT_TEST_FAILED if any case failed. Cases run in a kernel
+ * thread and may sleep, allocate and start threads. */
+#ifndef UMKA_KTEST_H
+#define UMKA_KTEST_H
+
+#include <umka/types.h>
+
+struct ktest {
+	const char *suite;
+	const char *name;
+	unsigned failures;	/* failed expectations in this case */
+	unsigned checks;	/* expectations evaluated */
+};
+
+struct ktest_case {
+	const char *name;
+	void (*fn)(struct ktest *t);
+};
+
+struct ktest_suite {
+	const char *name;
+	const struct ktest_case *cases;
+	unsigned nr_cases;
+} __aligned(16);
+
+#define KTEST_CASE(fn) { #fn, fn }
+
+#define KTEST_SUITE(sname, ...)                                                    \
+	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ };    \
+	static const struct ktest_suite ktest_suite_##sname                        \
+		__attribute__((used, section("ktest_suites"))) = {                 \
+			#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname) \
+		}
+
+/* Record one expectation; on failure print a TAP diagnostic. Returns ok. */
+bool ktest_check(struct ktest *t, bool ok, const char *expr, const char *file, int line);
+bool ktest_check_eq(struct ktest *t, long long a, long long b, const char *ea,
+		    const char *eb, const char *file, int line);
+
+#define KT_EXPECT(t, cond) ktest_check(t, !!(cond), #cond, __FILE__, __LINE__)
+#define KT_EXPECT_EQ(t, a, b) \
+	ktest_check_eq(t, (long long)(a), (long long)(b), #a, #b, __FILE__, __LINE__)
+/* Stop the case on failure (for checks later steps depend on). */
+#define KT_ASSERT(t, cond)                          \
+	do {                                        \
+		if (!KT_EXPECT(t, cond))            \
+			return;                     \
+	} while (0)
+
+/* Run the suites selected by spec ("all", or comma-separated names). Prints
+ * TAP; returns the number of failed cases, or -EINVAL naming an unknown suite. */
+int ktest_run(const char *spec);
+
+/* Iterate registered suites (umkafs and tests use it). */
+const struct ktest_suite *ktest_suites_begin(void);
+const struct ktest_suite *ktest_suites_end(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* Lock levels. A context may only take a lock whose level is strictly above
+ * every lock it already holds; debug builds panic on any other order, naming
+ * both locks. Sleeping locks sit below all spinlocks. Keep this list in
+ * acquisition order: it is the kernel's lock hierarchy in one place. */
+#ifndef UMKA_LOCKORDER_H
+#define UMKA_LOCKORDER_H
+
+enum lock_level {
+	/* sleeping locks (mutexes) */
+	LOCK_LEVEL_TEST_OUTER = 10,	/* ktest/unit tests only */
+	LOCK_LEVEL_TEST_INNER = 20,
+	LOCK_LEVEL_MUTEX_DEFAULT = 50,
+	/* spinlocks */
+	LOCK_LEVEL_WORKQUEUE = 100,
+	LOCK_LEVEL_RCU = 110,
+	LOCK_LEVEL_WAITQUEUE = 120,
+	LOCK_LEVEL_MUTEX_INTERNAL = 130,
+	LOCK_LEVEL_RUNQUEUE = 150,	/* +1 for the second of two runqueues */
+	LOCK_LEVEL_TIMER = 160,		/* armed under the rq lock; callbacks run unlocked */
+	LOCK_LEVEL_SLAB = 170,
+	LOCK_LEVEL_BUDDY = 180,
+	LOCK_LEVEL_PRINTK = 250,	/* printk is callable under any lock */
+};
+
+#endif

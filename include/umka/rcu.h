@@ -1,0 +1,39 @@
+/* Read-copy-update. Readers run with preemption disabled and take no lock;
+ * updaters publish a new version and free the old one only after a grace
+ * period: every CPU has passed a quiescent state (a context switch, the
+ * idle loop, or a tick that interrupted preemptible code), so no reader can
+ * still hold the old pointer. */
+#ifndef UMKA_RCU_H
+#define UMKA_RCU_H
+
+#include <umka/percpu.h>
+#include <umka/types.h>
+
+struct rcu_head {
+	struct rcu_head *next;
+	void (*fn)(struct rcu_head *h);
+	u64 gp;			/* grace period that must complete first */
+};
+
+static inline void rcu_read_lock(void) { preempt_disable(); }
+static inline void rcu_read_unlock(void) { preempt_enable(); }
+
+/* Publish/read a pointer: release on store, dependency-ordered on load. */
+#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_CONSUME)
+
+void rcu_init(void);
+/* Run fn(h) after a grace period, in the RCU kernel thread. */
+void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h));
+/* Sleep until a full grace period has elapsed. */
+void synchronize_rcu(void);
+/* Wait for every callback queued so far to have run. */
+void rcu_barrier(void);
+
+/* Quiescent-state reports, called by the scheduler. */
+void rcu_note_qs(void);
+void rcu_tick(bool user_or_idle_or_preemptible);
+
+u64 rcu_completed_gps(void);
+
+#endif

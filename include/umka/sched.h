@@ -1,0 +1,104 @@
+/* Tasks and the scheduler core. Each CPU has a runqueue with three classes
+ * tried in order: real-time (SCHED_FIFO/SCHED_RR, priorities 1..99), fair
+ * (EEVDF, nice -20..19) and idle. The timer tick and wakeups preempt. */
+#ifndef UMKA_SCHED_H
+#define UMKA_SCHED_H
+
+#include <umka/arch.h>
+#include <umka/atomic.h>
+#include <umka/list.h>
+#include <umka/percpu.h>
+#include <umka/sched_fair.h>
+#include <umka/types.h>
+
+enum task_state {
+	TASK_RUNNING = 0,
+	TASK_INTERRUPTIBLE = 1,
+	TASK_UNINTERRUPTIBLE = 2,
+	TASK_DEAD = 4,
+};
+
+enum sched_policy {
+	SCHED_NORMAL = 0,	/* Linux ABI numbers */
+	SCHED_FIFO = 1,
+	SCHED_RR = 2,
+	SCHED_IDLE_TASK = 100,	/* internal: the per-CPU idle task */
+};
+
+#define RT_PRIO_MAX 99
+#define RR_TIMESLICE_NS (100 * NSEC_PER_MSEC)
+#define TASK_NAME_LEN 16
+#define KTHREAD_STACK_ORDER 4		/* 64 KiB: room for host signal frames */
+#define LOCKCHECK_DEPTH 24
+
+struct held_lock {
+	const void *lock;
+	const char *name;
+	unsigned level;
+	uintptr_t ip;		/* where it was taken */
+};
+
+struct task {
+	struct arch_context ctx;
+	int state;			/* enum task_state; written under the rq lock
+					 * or by the task itself before sleeping */
+	int policy;			/* enum sched_policy */
+	int rt_prio;			/* 1..99 for FIFO/RR */
+	u64 rr_left;			/* SCHED_RR: ns left in this round */
+	struct sched_entity se;		/* fair class state */
+	struct list_head rt_node;	/* in the rt priority list while queued */
+	bool on_rq;			/* queued or running on rq; under the rq lock */
+	bool requeued;			/* running, but already back in its class's set */
+	unsigned cpu;			/* runqueue it belongs to */
+	int tid;
+	char name[TASK_NAME_LEN];
+	void (*fn)(void *);
+	void *arg;
+	struct list_head all_node;	/* all_tasks, under tasks_lock */
+	struct atomic refs;		/* freed when it drops to zero */
+	u64 nr_switches;		/* times switched in */
+	void *wait_data;		/* scratch for the primitive it sleeps in */
+	/* lock checker (UMKA_DEBUG): locks held, innermost last */
+	unsigned nr_held;
+	struct held_lock held[LOCKCHECK_DEPTH];
+};
+
+void sched_init(void);
+/* Bring this CPU's scheduler up; the calling context becomes its idle task. */
+void sched_start_cpu(void);
+/* Idle loop of the calling CPU; never returns. */
+__noreturn void sched_idle_loop(void);
+
+/* Create a kernel thread running fn(arg); it starts runnable (wake it up is
+ * not needed). Returns NULL on OOM. The thread exits when fn returns. */
+struct task *kthread_create(void (*fn)(void *), void *arg, const char *name);
+/* Wait until t has exited, then drop the caller's reference. */
+void kthread_join(struct task *t);
+__noreturn void kthread_exit(void);
+
+void task_get(struct task *t);
+void task_put(struct task *t);
+
+/* Give up the CPU. The caller sets its state first to sleep (and must have
+ * arranged a wakeup), or leaves TASK_RUNNING to yield. */
+void schedule(void);
+void yield(void);
+/* Make t runnable; returns false if it was already running/runnable. */
+bool wake_up_task(struct task *t);
+
+static inline void set_current_state(int state)
+{
+	WRITE_ONCE(current->state, state);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* state before the condition check */
+}
+
+int sched_set_policy(struct task *t, int policy, int prio);	/* 0 or -EINVAL */
+void sched_set_nice(struct task *t, int nice);
+
+/* Called from the tick timer (interrupt context). */
+void sched_tick(void);
+
+/* Statistics for benchmarks and tests. */
+u64 sched_nr_switches(void);
+
+#endif

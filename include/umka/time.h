@@ -1,0 +1,53 @@
+/* Time: the monotonic clock and high-resolution one-shot timers.
+ * Timers live in a per-CPU red-black tree ordered by expiry (with the
+ * earliest cached), not a wheel: expiries are exact nanoseconds, the number
+ * of armed timers is small, and the next deadline is always O(1) to program
+ * into the arch's one-shot timer; insert and cancel are O(log n). */
+#ifndef UMKA_TIME_H
+#define UMKA_TIME_H
+
+#include <umka/rbtree.h>
+#include <umka/types.h>
+
+enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
+
+struct hrtimer {
+	struct rb_node node;	/* in the CPU's timer tree while armed */
+	u64 expires;		/* absolute, ktime_get_ns() base */
+	/* Runs in interrupt context; to restart, set expires and return
+	 * HRTIMER_RESTART. */
+	enum hrtimer_restart (*fn)(struct hrtimer *t);
+	unsigned cpu;		/* whose tree it is in */
+	bool armed;		/* under that CPU's timer lock */
+	bool running;		/* callback executing */
+};
+
+static inline u64 ktime_get_ns(void)
+{
+	extern u64 arch_clock_ns(void);
+	return arch_clock_ns();
+}
+
+void timers_init(void);
+/* Start taking timer interrupts on this CPU. */
+void timers_start(void);
+void hrtimer_init(struct hrtimer *t, enum hrtimer_restart (*fn)(struct hrtimer *t));
+/* Arm (or re-arm) t to fire at the absolute time expires on this CPU. */
+void hrtimer_start(struct hrtimer *t, u64 expires);
+/* Disarm t; waits for a running callback to finish. True if it was armed. */
+bool hrtimer_cancel(struct hrtimer *t);
+/* Push expires forward by whole periods past now; returns periods skipped. */
+u64 hrtimer_forward(struct hrtimer *t, u64 now, u64 period);
+/* Number of armed timers on this CPU (for tests). */
+unsigned hrtimer_nr_armed(void);
+
+/* Sleep in the calling task. */
+void msleep(unsigned ms);
+void nsleep(u64 ns);
+/* Sleep until woken or ns pass; the caller has set its task state. Returns
+ * the ns left (0 if the timeout expired). */
+u64 schedule_timeout(u64 ns);
+
+#define TIMEOUT_INFINITE UINT64_MAX
+
+#endif

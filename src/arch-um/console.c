@@ -1,0 +1,101 @@
+/* arch-um console and diagnostics: the console is the process's stdout;
+ * backtraces come from the host unwinder and name symbols through the
+ * dynamic symbol table, always with the offset addr2line wants. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <link.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <umka/arch.h>
+
+#include "config.h"
+#include "um.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/memcheck.h>
+#endif
+
+void arch_console_write(const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;	/* console gone: nothing better to do */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+void um_console_init(void)
+{
+	void *warm[1];
+
+	/* backtrace() loads the unwinder on first use, which allocates: do it
+	 * now, not first inside a panic or a signal handler. */
+	backtrace(warm, 1);
+}
+
+unsigned arch_stack_trace(uintptr_t *pcs, unsigned max)
+{
+	void *buf[64];
+	int n = backtrace(buf, 64);
+	unsigned out = 0;
+
+	/* buf[0] is arch_stack_trace itself. */
+	for (int i = 1; i < n && out < max; i++)
+		pcs[out++] = (uintptr_t)buf[i];
+	return out;
+}
+
+void arch_symbolize(uintptr_t pc, char *buf, size_t len)
+{
+	Dl_info info;
+	const ElfW(Sym) *sym = NULL;
+
+	if (!dladdr1((void *)pc, &info, (void **)&sym, RTLD_DL_SYMENT) || !info.dli_fname) {
+		snprintf(buf, len, "0x%lx", (unsigned long)pc);
+		return;
+	}
+	const char *file = info.dli_fname;
+	for (const char *p = file; *p; p++)
+		if (*p == '/')
+			file = p + 1;
+	/* dladdr names the nearest exported symbol, which for a static
+	 * function is a wrong one: trust it only inside the symbol's size. */
+	if (info.dli_sname && sym && pc < (uintptr_t)info.dli_saddr + sym->st_size)
+		snprintf(buf, len, "%s+0x%lx (%s+0x%lx)", info.dli_sname,
+			 (unsigned long)(pc - (uintptr_t)info.dli_saddr), file,
+			 (unsigned long)(pc - (uintptr_t)info.dli_fbase));
+	else
+		snprintf(buf, len, "%s+0x%lx", file, (unsigned long)(pc - (uintptr_t)info.dli_fbase));
+}
+
+void arch_mem_poison(const void *p, size_t len)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	ASAN_POISON_MEMORY_REGION(p, len);
+#endif
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+	VALGRIND_MAKE_MEM_NOACCESS(p, len);
+#endif
+	(void)p, (void)len;
+}
+
+void arch_mem_unpoison(const void *p, size_t len)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	ASAN_UNPOISON_MEMORY_REGION(p, len);
+#endif
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+	VALGRIND_MAKE_MEM_UNDEFINED(p, len);
+#endif
+	(void)p, (void)len;
+}

@@ -1,0 +1,125 @@
+/* arch-um entry: `umka key=value ...` boots the kernel inside this process.
+ * The arguments are the kernel command line; RAM is one memfd of mem=
+ * bytes mapped once, so physical addresses are offsets into it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <umka/arch.h>
+#include <umka/cmdline.h>
+
+#include "config.h"
+#include "um.h"
+
+#define DEFAULT_MEM (128ULL << 20)
+
+static void *ram;
+static size_t ram_size;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: umka [KEY=VALUE]...\n"
+		   "Boot the UmkaOS kernel as a Linux process. The arguments are the kernel\n"
+		   "command line. Keys:\n");
+	for (unsigned i = 0; i < nr_cmdline_keys; i++)
+		fprintf(f, "  %-10s %s\n", cmdline_keys[i].key, cmdline_keys[i].help);
+	fprintf(f, "\nExit status: 0 power off, 1 a ktest failed, 2 bad command line, "
+		   "3 kernel panic.\n"
+		   "Example: umka mem=256M loglevel=7 ktest=all\n");
+}
+
+static int join_args(int argc, char **argv, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = 0;
+	for (int i = 1; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (len + n + 2 > size)
+			return -1;
+		if (len)
+			out[len++] = ' ';
+		memcpy(out + len, argv[i], n + 1);
+		len += n;
+	}
+	return 0;
+}
+
+void arch_halt(enum halt_status status)
+{
+	um_cpu_shutdown();
+	/* RAM stays mapped: we are likely running on a kernel stack inside it.
+	 * exit, not _exit: coverage and sanitizer reports run at exit. */
+	exit((int)status);
+}
+
+int main(int argc, char **argv)
+{
+	static char cmdline[CMDLINE_MAX];
+	static struct boot_info bi;
+	struct kernel_params params;
+	char err[200];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			printf("umka %s (arch-um)\n", PACKAGE_VERSION);
+			return 0;
+		}
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "umka: unknown option '%s' (try --help)\n", argv[i]);
+			return HALT_BAD_CMDLINE;
+		}
+	}
+	if (join_args(argc, argv, cmdline, sizeof(cmdline))) {
+		fprintf(stderr, "umka: command line longer than %d bytes\n", CMDLINE_MAX - 1);
+		return HALT_BAD_CMDLINE;
+	}
+	/* Validate now: RAM is sized from mem= before the kernel runs. */
+	if (cmdline_parse(cmdline, &params, err, sizeof(err))) {
+		fprintf(stderr, "umka: bad command line: %s\n", err);
+		return HALT_BAD_CMDLINE;
+	}
+	if (params.smp > 1) {
+		fprintf(stderr, "umka: smp=%u: arch-um runs one virtual CPU for now\n", params.smp);
+		return HALT_BAD_CMDLINE;
+	}
+	ram_size = params.mem_bytes ? params.mem_bytes : DEFAULT_MEM;
+	if (ram_size != params.mem_bytes && params.mem_bytes) {
+		fprintf(stderr, "umka: mem=%llu does not fit this host\n",
+			(unsigned long long)params.mem_bytes);
+		return HALT_BAD_CMDLINE;
+	}
+	int ram_fd = memfd_create("umka-ram", MFD_CLOEXEC);
+
+	if (ram_fd < 0 || ftruncate(ram_fd, (off_t)ram_size)) {
+		fprintf(stderr, "umka: cannot create %zu bytes of RAM: %s\n", ram_size,
+			strerror(errno));
+		return 1;
+	}
+	ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, ram_fd, 0);
+	if (ram == MAP_FAILED) {
+		fprintf(stderr, "umka: cannot map RAM: %s\n", strerror(errno));
+		return 1;
+	}
+	close(ram_fd);	/* the mapping keeps the memory */
+
+	bi.cmdline = cmdline;
+	bi.mem[0] = (struct mem_region){ .base = 0, .size = ram_size, .type = MEM_USABLE };
+	bi.nr_mem = 1;
+	bi.direct_map = (uintptr_t)ram;
+	bi.nr_cpus = 1;
+	bi.machine = "arch-um (a Linux process)";
+
+	um_console_init();
+	um_context_init_boot();
+	um_cpu_init();
+	kernel_main(&bi);
+}

@@ -1,0 +1,121 @@
+/* kernel_main: the core's boot sequence, from the arch's boot_info to the
+ * first kernel thread. Order matters: memory before anything allocates, the
+ * scheduler before anything sleeps, timers before anything waits. */
+#include <umka/errno.h>
+#include <umka/irq.h>
+#include <umka/kernel.h>
+#include <umka/ktest.h>
+#include <umka/mm.h>
+#include <umka/panic.h>
+#include <umka/printk.h>
+#include <umka/rcu.h>
+#include <umka/sched.h>
+#include <umka/slab.h>
+#include <umka/string.h>
+#include <umka/time.h>
+#include <umka/workqueue.h>
+
+#ifndef UMKA_VERSION
+#define UMKA_VERSION "unknown"
+#endif
+
+struct kernel_params kernel_params;
+static u64 boot_ns;
+
+u64 ktime_since_boot(void)
+{
+	return ktime_get_ns() - boot_ns;
+}
+
+void kernel_poweroff(enum halt_status status)
+{
+	pr_notice("Power down (status %d) after %llu us.\n", (int)status,
+		  (unsigned long long)(ktime_since_boot() / 1000));
+	arch_halt(status);
+}
+
+static void warn_unknown(const char *key, size_t len)
+{
+	pr_warn("Unknown kernel command line parameter \"%.*s\" ignored\n", (int)len, key);
+}
+
+/* mem= caps usable memory even where the machine reports more. */
+static void limit_memory(struct boot_info *bi, u64 limit)
+{
+	u64 seen = 0;
+
+	if (!limit)
+		return;
+	for (unsigned i = 0; i < bi->nr_mem; i++) {
+		struct mem_region *r = &bi->mem[i];
+
+		if (r->type != MEM_USABLE)
+			continue;
+		if (seen >= limit)
+			r->size = 0;
+		else if (r->size > limit - seen)
+			r->size = limit - seen;
+		seen += r->size;
+	}
+}
+
+static void kernel_init(void *unused)
+{
+	struct kernel_params *p = &kernel_params;
+	int r;
+
+	if (p->ktest[0]) {
+		r = ktest_run(p->ktest);
+		pr_info("ktest: finished %llu us after boot\n",
+			(unsigned long long)(ktime_since_boot() / 1000));
+		kernel_poweroff(r == 0 ? HALT_POWEROFF : r < 0 ? HALT_BAD_CMDLINE
+							  : HALT_TEST_FAILED);
+	}
+	if (p->bench[0]) {
+		r = kbench_run(p->bench);
+		kernel_poweroff(r < 0 ? HALT_BAD_CMDLINE : HALT_POWEROFF);
+	}
+	pr_notice("init=%s: no user space yet (process support is a later issue)\n", p->init);
+	kernel_poweroff(HALT_POWEROFF);
+}
+
+void kernel_main(struct boot_info *bi)
+{
+	char err[200];
+	struct task *init;
+
+	cpu_early_init(0);
+	boot_ns = ktime_get_ns();
+	if (cmdline_parse(bi->cmdline, &kernel_params, err, sizeof(err))) {
+		console_printf("umka: bad command line: %s\n", err);
+		arch_halt(HALT_BAD_CMDLINE);
+	}
+	if (kernel_params.smp > bi->nr_cpus) {
+		console_printf("umka: bad command line: smp=%u: this machine has %u CPU(s)\n",
+			       kernel_params.smp, bi->nr_cpus);
+		arch_halt(HALT_BAD_CMDLINE);
+	}
+	printk_set_console_level((enum log_level)kernel_params.loglevel);
+	pr_notice("UmkaOS %s on %s\n", UMKA_VERSION, bi->machine);
+	pr_info("Command line: %s\n", bi->cmdline);
+	cmdline_for_each_unknown(bi->cmdline, warn_unknown);
+
+	limit_memory(bi, kernel_params.mem_bytes);
+	mm_init(bi);
+	slab_init();
+	timers_init();
+	sched_init();
+	sched_start_cpu();
+	timers_start();
+	arch_irq_enable();
+	rcu_init();
+	workqueue_init();
+
+	init = kthread_create(kernel_init, NULL, "init");
+	if (!init)
+		panic("cannot start the init thread");
+	task_put(init);
+	pr_info("Boot took %llu us; entering the idle loop\n",
+		(unsigned long long)(ktime_since_boot() / 1000));
+	sched_idle_loop();
+}

@@ -1,0 +1,497 @@
+/* The scheduler core: per-CPU runqueues, context switches, wakeups, the tick
+ * and kernel threads. Policy lives in the classes (sched_rt.c, the EEVDF
+ * sched_fair.c, idle below); this file only decides when to switch.
+ *
+ * Locking: rq->lock (irq-safe) protects the runqueue and the on_rq/state of
+ * its tasks. It is held across arch_context_switch and released by the task
+ * switched to, so no CPU ever sees a half-switched runqueue. */
+#include <umka/errno.h>
+#include <umka/mm.h>
+#include <umka/panic.h>
+#include <umka/printk.h>
+#include <umka/rcu.h>
+#include <umka/slab.h>
+#include <umka/string.h>
+#include <umka/wait.h>
+
+#include "sched_internal.h"
+
+extern struct task boot_tasks[NR_CPUS];
+
+static struct rq runqueues[NR_CPUS];
+static DEFINE_SPINLOCK(tasks_lock, LOCK_LEVEL_WAITQUEUE);
+static LIST_HEAD(all_tasks);			/* under tasks_lock */
+static int next_tid = 1;			/* under tasks_lock */
+static struct wait_queue task_exit_wq = WAIT_QUEUE_INIT(task_exit_wq);
+
+static struct rq *this_rq(void)
+{
+	return &runqueues[arch_cpu_id()];
+}
+
+static struct rq *task_rq(const struct task *t)
+{
+	return &runqueues[t->cpu];
+}
+
+static const struct sched_class *task_class(const struct task *t)
+{
+	switch (t->policy) {
+	case SCHED_FIFO:
+	case SCHED_RR:
+		return &rt_class;
+	case SCHED_IDLE_TASK:
+		return &idle_class;
+	default:
+		return &fair_class;
+	}
+}
+
+/* ---- fair class adapter ------------------------------------------------ */
+
+static void fair_class_enqueue(struct rq *rq, struct task *t, bool initial)
+{
+	fair_enqueue(&rq->fair, &t->se, initial, rq->clock);
+}
+
+static void fair_class_dequeue(struct rq *rq, struct task *t, bool sleep)
+{
+	fair_dequeue(&rq->fair, &t->se, sleep, rq->clock);
+}
+
+static struct task *fair_class_pick(struct rq *rq)
+{
+	struct sched_entity *se = fair_pick_next(&rq->fair, rq->clock);
+
+	return se ? container_of(se, struct task, se) : NULL;
+}
+
+static void fair_class_put_prev(struct rq *rq, struct task *t)
+{
+	fair_put_prev(&rq->fair, &t->se, rq->clock);
+}
+
+static bool fair_class_tick(struct rq *rq, struct task *t)
+{
+	return fair_update_curr(&rq->fair, rq->clock) && rq->fair.nr_running > 1;
+}
+
+static bool fair_class_wakeup_preempt(struct rq *rq, struct task *t)
+{
+	return fair_wakeup_preempt(&rq->fair, &t->se, rq->clock);
+}
+
+static void fair_class_yield(struct rq *rq, struct task *t)
+{
+	fair_yield(&rq->fair, &t->se, rq->clock);
+}
+
+const struct sched_class fair_class = {
+	.name = "fair",
+	.enqueue = fair_class_enqueue,
+	.dequeue = fair_class_dequeue,
+	.pick_next = fair_class_pick,
+	.put_prev = fair_class_put_prev,
+	.tick = fair_class_tick,
+	.wakeup_preempt = fair_class_wakeup_preempt,
+	.yield = fair_class_yield,
+	.rank = 1,
+};
+
+/* ---- idle class: the per-CPU idle task, picked when nothing else is ---- */
+
+static void idle_noop(struct rq *rq, struct task *t) { }
+static void idle_enqueue(struct rq *rq, struct task *t, bool initial) { }
+static void idle_dequeue(struct rq *rq, struct task *t, bool sleep)
+{
+	panic("idle task %s tried to sleep", t->name);
+}
+static struct task *idle_pick(struct rq *rq) { return rq->idle; }
+static bool idle_tick(struct rq *rq, struct task *t) { return false; }
+static bool idle_wakeup_preempt(struct rq *rq, struct task *t) { return false; }
+
+const struct sched_class idle_class = {
+	.name = "idle",
+	.enqueue = idle_enqueue,
+	.dequeue = idle_dequeue,
+	.pick_next = idle_pick,
+	.put_prev = idle_noop,
+	.tick = idle_tick,
+	.wakeup_preempt = idle_wakeup_preempt,
+	.yield = idle_noop,
+	.rank = 0,
+};
+
+/* ---- core ------------------------------------------------------------------ */
+
+static void resched_curr(struct rq *rq)
+{
+	cpu_state_of(rq->cpu)->need_resched = true;
+}
+
+static void check_preempt(struct rq *rq, struct task *t)
+{
+	const struct sched_class *tc = task_class(t), *cc = task_class(rq->curr);
+
+	if (tc->rank > cc->rank || (tc == cc && tc->wakeup_preempt(rq, t)))
+		resched_curr(rq);
+}
+
+static enum hrtimer_restart tick_fn(struct hrtimer *timer)
+{
+	sched_tick();
+	hrtimer_forward(timer, ktime_get_ns(), FAIR_TICK_NS);
+	return HRTIMER_RESTART;
+}
+
+/* The tick only runs while a real task does: an idle CPU sleeps until its
+ * next timer instead of waking every millisecond. */
+static void tick_update(struct rq *rq, struct task *next)
+{
+	if (next == rq->idle && rq->tick_armed) {
+		hrtimer_cancel(&rq->tick);
+		rq->tick_armed = false;
+	} else if (next != rq->idle && !rq->tick_armed) {
+		hrtimer_start(&rq->tick, rq->clock + FAIR_TICK_NS);
+		rq->tick_armed = true;
+	}
+}
+
+static struct task *pick_next_task(struct rq *rq)
+{
+	struct task *t = rt_class.pick_next(rq);
+
+	if (!t)
+		t = fair_class.pick_next(rq);
+	if (!t)
+		t = idle_class.pick_next(rq);
+	return t;
+}
+
+static void reap_task(struct task *t)
+{
+	arch_context_destroy(&t->ctx);
+	page_free_virt(t->ctx.stack, KTHREAD_STACK_ORDER);
+	t->ctx.stack = NULL;
+	task_put(t);
+}
+
+/* Second half of a switch, run by the task switched to: release the rq lock
+ * the switching task took (lockcheck already dropped it from that task). */
+static void finish_switch(struct rq *rq, unsigned long flags)
+{
+	struct task *dead = rq->dead;
+
+	rq->dead = NULL;
+	arch_spin_release(&rq->lock);
+	preempt_enable_no_resched();
+	irq_restore(flags);
+	if (dead)
+		reap_task(dead);
+}
+
+void schedule(void)
+{
+	unsigned long flags = irq_save();
+	struct cpu_state *cpu = this_cpu();
+	struct rq *rq = &runqueues[cpu->id];
+	struct task *prev, *next;
+
+	if (unlikely(cpu->preempt_count))
+		panic("scheduling while atomic: %s, preempt_count %u",
+		      cpu->running->name, cpu->preempt_count);
+	/* No RCU reader can span a voluntary or preempting switch. Reported
+	 * before taking the rq lock: the report may wake the RCU thread. */
+	rcu_note_qs();
+	spin_lock(&rq->lock);
+	prev = rq->curr;
+	rq->clock = ktime_get_ns();
+	if (prev->state != TASK_RUNNING && prev->on_rq) {
+		task_class(prev)->dequeue(rq, prev, true);
+		prev->on_rq = false;
+		rq->nr_running--;
+	} else if (!prev->requeued) {
+		task_class(prev)->put_prev(rq, prev);
+	}
+	prev->requeued = false;
+	next = pick_next_task(rq);
+	cpu->need_resched = false;
+	tick_update(rq, next);
+	lockcheck_release(&rq->lock);
+	if (next != prev) {
+		rq->curr = next;
+		cpu->running = next;
+		rq->nr_switches++;
+		next->nr_switches++;
+		if (prev->state == TASK_DEAD)
+			rq->dead = prev;
+		arch_context_switch(&prev->ctx, &next->ctx);
+		/* Running as prev again: whoever switched here holds our rq lock. */
+		rq = this_rq();
+	}
+	finish_switch(rq, flags);
+}
+
+void preempt_schedule(void)
+{
+	schedule();
+}
+
+void yield(void)
+{
+	unsigned long flags = irq_save();
+	struct rq *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	rq->clock = ktime_get_ns();
+	task_class(rq->curr)->yield(rq, rq->curr);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+	schedule();
+}
+
+bool wake_up_task(struct task *t)
+{
+	struct rq *rq = task_rq(t);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	bool woke = false;
+
+	if (t->state != TASK_RUNNING && t->state != TASK_DEAD) {
+		t->state = TASK_RUNNING;
+		woke = true;
+		if (!t->on_rq) {
+			rq->clock = ktime_get_ns();
+			task_class(t)->enqueue(rq, t, false);
+			t->on_rq = true;
+			rq->nr_running++;
+			check_preempt(rq, t);
+		}
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return woke;
+}
+
+void sched_tick(void)
+{
+	struct rq *rq = this_rq();
+	struct cpu_state *cpu = this_cpu();
+	bool resched;
+
+	spin_lock(&rq->lock);
+	rq->clock = ktime_get_ns();
+	resched = task_class(rq->curr)->tick(rq, rq->curr);
+	spin_unlock(&rq->lock);
+	if (resched)
+		cpu->need_resched = true;
+	/* Interrupted code that could be preempted holds no RCU reader. */
+	rcu_tick(cpu->preempt_count == 0 && cpu->irq_depth <= 1);
+}
+
+/* ---- tasks ------------------------------------------------------------ */
+
+void task_get(struct task *t)
+{
+	atomic_inc_return(&t->refs);
+}
+
+void task_put(struct task *t)
+{
+	unsigned long flags;
+
+	if (atomic_dec_return(&t->refs) != 0)
+		return;
+	BUG_ON(t->policy == SCHED_IDLE_TASK);
+	flags = spin_lock_irqsave(&tasks_lock);
+	list_del_init(&t->all_node);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+	kfree(t);
+}
+
+static void kthread_trampoline(void *arg)
+{
+	struct task *t = arg;
+
+	finish_switch(this_rq(), 0);
+	t->fn(t->arg);
+	kthread_exit();
+}
+
+static void task_set_name(struct task *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	n = MIN(n, (size_t)TASK_NAME_LEN - 1);
+	memcpy(t->name, name, n);
+	t->name[n] = 0;
+}
+
+static void task_register(struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+
+	t->tid = next_tid++;
+	list_add_tail(&t->all_node, &all_tasks);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+}
+
+struct task *kthread_create(void (*fn)(void *), void *arg, const char *name)
+{
+	struct task *t = kzalloc(sizeof(*t), 0);
+	struct rq *rq;
+	unsigned long flags;
+	void *stack;
+
+	if (!t)
+		return NULL;
+	stack = page_alloc_virt(KTHREAD_STACK_ORDER, 0);
+	if (!stack) {
+		kfree(t);
+		return NULL;
+	}
+	task_set_name(t, name);
+	t->fn = fn;
+	t->arg = arg;
+	t->policy = SCHED_NORMAL;
+	t->state = TASK_RUNNING;
+	atomic_set(&t->refs, 2);	/* one for running, one for the caller */
+	list_init(&t->rt_node);
+	list_init(&t->all_node);
+	fair_entity_init(&t->se, 0);
+	arch_context_init(&t->ctx, stack, PAGE_SIZE << KTHREAD_STACK_ORDER,
+			  kthread_trampoline, t);
+	task_register(t);
+
+	flags = irq_save();
+	t->cpu = arch_cpu_id();
+	rq = task_rq(t);
+	spin_lock(&rq->lock);
+	rq->clock = ktime_get_ns();
+	fair_class.enqueue(rq, t, true);
+	t->on_rq = true;
+	rq->nr_running++;
+	check_preempt(rq, t);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+	return t;
+}
+
+void kthread_exit(void)
+{
+	struct task *t = current;
+
+	BUG_ON(t->policy == SCHED_IDLE_TASK);
+	arch_irq_disable();
+	/* The joiner's wait checks state; publish it before waking. */
+	t->state = TASK_DEAD;
+	wake_up_all(&task_exit_wq);
+	schedule();
+	panic("dead task %s was scheduled again", t->name);
+}
+
+void kthread_join(struct task *t)
+{
+	wait_event(task_exit_wq, READ_ONCE(t->state) == TASK_DEAD);
+	/* The dead task may still be switching away; its last reference is
+	 * dropped by the CPU that switched from it. Ours goes now. */
+	task_put(t);
+}
+
+int sched_set_policy(struct task *t, int policy, int prio)
+{
+	struct rq *rq = task_rq(t);
+	unsigned long flags;
+	bool running, queued;
+
+	if (policy == SCHED_NORMAL ? prio != 0
+	    : (policy != SCHED_FIFO && policy != SCHED_RR) || prio < 1 || prio > RT_PRIO_MAX)
+		return -EINVAL;
+	if (t->policy == SCHED_IDLE_TASK)
+		return -EPERM;
+	flags = spin_lock_irqsave(&rq->lock);
+	rq->clock = ktime_get_ns();
+	running = rq->curr == t;
+	queued = t->on_rq;
+	/* Move it between classes as a dequeue and an enqueue. A running task
+	 * lands in its new class's runnable set, so the next schedule() must
+	 * not put it back a second time: `requeued` tells it so. */
+	if (queued) {
+		if (running && !t->requeued)
+			task_class(t)->put_prev(rq, t);
+		task_class(t)->dequeue(rq, t, false);
+	}
+	t->policy = policy;
+	t->rt_prio = prio;
+	if (queued) {
+		task_class(t)->enqueue(rq, t, false);
+		t->requeued = running;
+		resched_curr(rq);
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return 0;
+}
+
+void sched_set_nice(struct task *t, int nice)
+{
+	struct rq *rq = task_rq(t);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	rq->clock = ktime_get_ns();
+	nice = CLAMP(nice, NICE_MIN, NICE_MAX);
+	/* Charge the time already run at the old weight. */
+	if (rq->fair.curr == &t->se)
+		fair_update_curr(&rq->fair, rq->clock);
+	fair_set_nice(t->se.on_rq ? &rq->fair : NULL, &t->se, nice);
+	resched_curr(rq);
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+u64 sched_nr_switches(void)
+{
+	u64 n = 0;
+
+	for (unsigned i = 0; i < nr_cpus_online; i++)
+		n += runqueues[i].nr_switches;
+	return n;
+}
+
+/* ---- bring-up ---------------------------------------------------------- */
+
+void sched_init(void)
+{
+	for (unsigned i = 0; i < NR_CPUS; i++) {
+		struct rq *rq = &runqueues[i];
+
+		spin_lock_init(&rq->lock, "runqueue", LOCK_LEVEL_RUNQUEUE);
+		fair_rq_init(&rq->fair);
+		rt_rq_init(&rq->rt);
+		hrtimer_init(&rq->tick, tick_fn);
+		rq->cpu = i;
+		rq->idle = &boot_tasks[i];
+		rq->curr = rq->idle;
+	}
+}
+
+void sched_start_cpu(void)
+{
+	struct rq *rq = this_rq();
+	struct task *idle = rq->idle;
+
+	list_init(&idle->rt_node);
+	list_init(&idle->all_node);
+	task_register(idle);
+	idle->on_rq = true;
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		arch_irq_disable();
+		rcu_note_qs();
+		if (this_cpu()->need_resched) {
+			arch_irq_enable();
+			schedule();
+			continue;
+		}
+		arch_cpu_idle();
+	}
+}
