@@ -28,7 +28,8 @@ int cmdline_parse(const char *cmdline, struct kernel_params *p, char *err, size_
 /* Parse a size with an optional K/M/G suffix (binary units). */
 int cmdline_parse_size(const char *s, size_t len, u64 *out);
 
-/* Call fn for each unknown key (for the boot-time warning). */
+/* Call fn with each word whose key is unknown, as key=value (for the
+ * boot-time warning). */
 void cmdline_for_each_unknown(const char *cmdline, void (*fn)(const char *key, size_t len));
 
 struct cmdline_key {

@@ -11,6 +11,8 @@
 
 struct kmem_cache;
 
+/* ctor runs once per slot when its slab is made, under the cache lock, so it
+ * must not allocate; objects must be freed back in their constructed state. */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
 				     void (*ctor)(void *obj));
 /* All objects must have been freed; leaks are reported and the cache kept. */

@@ -89,13 +89,16 @@ void arch_mem_poison(const void *p, size_t len)
 	(void)p, (void)len;
 }
 
+/* Valgrind sees all of RAM as defined (it is a mapped file); unpoisoned
+ * memory goes back to that state, so contents written before the poison
+ * (redzone patterns) stay defined. */
 void arch_mem_unpoison(const void *p, size_t len)
 {
 #if defined(__SANITIZE_ADDRESS__)
 	ASAN_UNPOISON_MEMORY_REGION(p, len);
 #endif
 #ifdef HAVE_VALGRIND_MEMCHECK_H
-	VALGRIND_MAKE_MEM_UNDEFINED(p, len);
+	VALGRIND_MAKE_MEM_DEFINED(p, len);
 #endif
 	(void)p, (void)len;
 }

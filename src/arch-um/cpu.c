@@ -25,20 +25,24 @@ static timer_t host_timer;
 static sigset_t irq_signals;
 
 /* Run every pending line. Called with irq_off clear; sets it while the
- * core's handlers run, as hardware masks interrupts on entry. */
+ * core's handlers run, as hardware masks interrupts on entry. A signal that
+ * lands after the last exchange but before irq_off clears leaves its bit
+ * pending: look again after clearing. */
 static void deliver_pending(void)
 {
 	unsigned lines;
 
-	while ((lines = __atomic_exchange_n(&pending, 0, __ATOMIC_SEQ_CST))) {
+	do {
 		irq_off = 1;
 		__asm__ __volatile__("" ::: "memory");
-		for (unsigned line = 0; lines; line++, lines >>= 1)
-			if (lines & 1)
-				irq_handle((enum irq_line)line);
+		while ((lines = __atomic_exchange_n(&pending, 0, __ATOMIC_SEQ_CST)))
+			for (unsigned line = 0; lines; line++, lines >>= 1)
+				if (lines & 1)
+					irq_handle((enum irq_line)line);
 		__asm__ __volatile__("" ::: "memory");
 		irq_off = 0;
-	}
+		__asm__ __volatile__("" ::: "memory");
+	} while (__atomic_load_n(&pending, __ATOMIC_SEQ_CST));
 }
 
 static void raise_line(enum irq_line line)
@@ -53,6 +57,10 @@ static void on_sigalrm(int sig, siginfo_t *si, void *uc)
 	int saved = errno;
 
 	(void)sig, (void)si, (void)uc;
+	/* SA_NODEFER should leave SIGALRM unblocked in here, but Valgrind
+	 * blocks it anyway; a handler that switches tasks must not leave the
+	 * next task deaf to the tick, so unblock explicitly. */
+	sigprocmask(SIG_UNBLOCK, &irq_signals, NULL);
 	raise_line(IRQ_TIMER);
 	errno = saved;
 }
@@ -140,9 +148,12 @@ void um_cpu_init(void)
 		perror("umka: sigaction");
 		exit(1);
 	}
+	/* Aimed at this thread, the virtual CPU's, not the whole process:
+	 * each vCPU thread will own its timer. */
 	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGALRM;
+	sev._sigev_un._tid = gettid();
 	if (timer_create(CLOCK_MONOTONIC, &sev, &host_timer)) {
 		perror("umka: timer_create");
 		exit(1);

@@ -155,6 +155,6 @@ void cmdline_for_each_unknown(const char *cmdline, void (*fn)(const char *key, s
 		for (unsigned i = 0; i < nr_cmdline_keys; i++)
 			known |= key_is(key, klen, cmdline_keys[i].key);
 		if (!known)
-			fn(key, klen);
+			fn(key, (size_t)(pos - key));	/* the whole word, value included */
 	}
 }

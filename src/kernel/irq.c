@@ -30,7 +30,7 @@ void irq_handle(enum irq_line line)
 	}
 	c->irq_depth--;
 	if (c->irq_depth == 0 && c->need_resched && c->preempt_count == 0)
-		schedule();
+		preempt_schedule();
 }
 
 unsigned long irq_count(enum irq_line line)

@@ -9,17 +9,7 @@
 #include <umka/sched.h>
 #include <umka/spinlock.h>
 
-/* Print what t holds, innermost last, before a lockcheck panic. */
-static void dump_held(const struct task *t)
-{
-	char sym[128];
-
-	for (unsigned i = 0; i < t->nr_held; i++) {
-		arch_symbolize(t->held[i].ip, sym, sizeof(sym));
-		pr_emerg("  holds %s (level %u), taken at %s\n", t->held[i].name,
-			 t->held[i].level, sym);
-	}
-}
+#ifdef UMKA_DEBUG
 
 void lockcheck_acquire(const void *lock, const char *name, unsigned level)
 {
@@ -35,16 +25,12 @@ void lockcheck_acquire(const void *lock, const char *name, unsigned level)
 	for (i = 0; i < t->nr_held; i++) {
 		const struct held_lock *h = &t->held[i];
 
-		if (h->lock == lock) {
-			dump_held(t);
+		if (h->lock == lock)
 			panic("lockcheck: recursive acquire of %s (level %u) by %s",
 			      name, level, t->name);
-		}
-		if (h->level >= level) {
-			dump_held(t);
+		if (h->level >= level)
 			panic("lockcheck: %s (level %u) taken while holding %s (level %u) in %s",
 			      name, level, h->name, h->level, t->name);
-		}
 	}
 	if (t->nr_held == LOCKCHECK_DEPTH)
 		panic("lockcheck: more than %d locks held by %s", LOCKCHECK_DEPTH, t->name);
@@ -76,3 +62,5 @@ void lockcheck_release(const void *lock)
 	}
 	panic("lockcheck: release of a lock %p not held by %s", lock, t->name);
 }
+
+#endif /* UMKA_DEBUG */

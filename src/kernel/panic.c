@@ -25,6 +25,18 @@ static void print_trace(enum log_level level)
 	}
 }
 
+/* The lock checker's record of what the task holds (debug builds). */
+static void print_held_locks(const struct task *t)
+{
+	char sym[128];
+
+	for (unsigned i = 0; t && i < t->nr_held; i++) {
+		arch_symbolize(t->held[i].ip, sym, sizeof(sym));
+		pr_emerg("  holds %s (level %u), taken at %s\n", t->held[i].name,
+			 t->held[i].level, sym);
+	}
+}
+
 void dump_stack(void)
 {
 	print_trace(LOG_ERR);
@@ -56,6 +68,7 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	pr_emerg("Kernel panic: %s\n", msg);
 	pr_emerg("CPU %u, task %s (tid %d)\n", arch_cpu_id(), t ? t->name : "?", t ? t->tid : -1);
+	print_held_locks(t);
 	print_trace(LOG_EMERG);
 	arch_halt(HALT_PANIC);
 }

@@ -20,7 +20,8 @@ static u64 log_first_seq;	/* seq of the record at log_tail */
 static u64 log_next_seq;	/* seq the next record gets */
 static u64 log_dropped;
 static enum log_level console_level = LOG_INFO;
-static u64 boot_clock;
+static u64 boot_clock;		/* clock at the first printk: time zero */
+static bool boot_clock_set;
 bool printk_panic_mode;
 
 static size_t rec_size(size_t len)
@@ -100,8 +101,10 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 	u64 ts = arch_clock_ns();
 	int n;
 
-	if (!boot_clock)
+	if (!boot_clock_set) {
 		boot_clock = ts;
+		boot_clock_set = true;
+	}
 	ts -= boot_clock;
 	n = kvsnprintf(line, sizeof(line), fmt, ap);
 	if (n >= (int)sizeof(line))

@@ -190,7 +190,11 @@ static void finish_switch(struct rq *rq, unsigned long flags)
 		reap_task(dead);
 }
 
-void schedule(void)
+/* Switch to the best runnable task. A preempted task stays runnable
+ * whatever its state: it may have set TASK_UNINTERRUPTIBLE on its way to
+ * sleep and been preempted before checking its condition; dequeuing it then
+ * would lose a wakeup that already happened. */
+static void __schedule(bool preempt)
 {
 	unsigned long flags = irq_save();
 	struct cpu_state *cpu = this_cpu();
@@ -206,7 +210,7 @@ void schedule(void)
 	spin_lock(&rq->lock);
 	prev = rq->curr;
 	rq->clock = ktime_get_ns();
-	if (prev->state != TASK_RUNNING && prev->on_rq) {
+	if (!preempt && prev->state != TASK_RUNNING && prev->on_rq) {
 		task_class(prev)->dequeue(rq, prev, true);
 		prev->on_rq = false;
 		rq->nr_running--;
@@ -232,9 +236,14 @@ void schedule(void)
 	finish_switch(rq, flags);
 }
 
+void schedule(void)
+{
+	__schedule(false);
+}
+
 void preempt_schedule(void)
 {
-	schedule();
+	__schedule(true);
 }
 
 void yield(void)

@@ -180,6 +180,42 @@ static void tick_preempts_spinner(struct ktest *t)
 	KT_EXPECT(t, sched_nr_switches() > switches);
 }
 
+struct rescue_arg {
+	struct task *victim;
+	volatile int done;
+	int rescued;
+};
+
+static void rescuer(void *p)
+{
+	struct rescue_arg *a = p;
+
+	msleep(20);
+	if (!a->done) {
+		a->rescued = 1;
+		wake_up_task(a->victim);
+	}
+}
+
+/* Regression: a task preempted between setting TASK_UNINTERRUPTIBLE and
+ * checking its wait condition was dequeued as if asleep, so a wakeup that
+ * had already happened was lost and the task slept forever. */
+static void preempted_sleeper_stays_runnable(struct ktest *t)
+{
+	struct rescue_arg a = { current, 0, 0 };
+	struct task *r = kthread_create(rescuer, &a, "rescuer");
+
+	KT_ASSERT(t, r != NULL);
+	preempt_disable();
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	this_cpu()->need_resched = true;
+	preempt_enable();	/* preempted here, must come back unwoken */
+	set_current_state(TASK_RUNNING);
+	a.done = 1;
+	kthread_join(r);
+	KT_EXPECT_EQ(t, a.rescued, 0);
+}
+
 static struct atomic many_count;
 
 static void count_one(void *p)
@@ -213,4 +249,5 @@ KTEST_SUITE(sched,
 	    KTEST_CASE(set_policy_rejects_bad_input),
 	    KTEST_CASE(rt_wakeup_preempts_fair),
 	    KTEST_CASE(tick_preempts_spinner),
+	    KTEST_CASE(preempted_sleeper_stays_runnable),
 	    KTEST_CASE(many_threads));

@@ -35,7 +35,8 @@ static void out_str(struct outbuf *o, const char *s, const struct spec *sp)
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+	/* Precision first: a %.Ns argument need not be NUL-terminated. */
+	while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
 		n++;
 	if (!sp->left)
 		out_pad(o, ' ', sp->width - (int)n);
@@ -106,6 +107,10 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		if (*fmt == '*') {
 			sp.width = va_arg(ap, int);
+			if (sp.width < 0) {	/* C: a negative '*' width left-justifies */
+				sp.left = true;
+				sp.width = -sp.width;
+			}
 			fmt++;
 		} else {
 			sp.width = parse_int(&fmt);
@@ -142,9 +147,16 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 's':
 			out_str(&o, va_arg(ap, const char *), &sp);
 			break;
-		case 'c':
-			out_char(&o, (char)va_arg(ap, int));
+		case 'c': {
+			char c[2] = { (char)va_arg(ap, int), 0 };
+
+			if (!sp.left)
+				out_pad(&o, ' ', sp.width - 1);
+			out_char(&o, c[0]);
+			if (sp.left)
+				out_pad(&o, ' ', sp.width - 1);
 			break;
+		}
 		case '%':
 			out_char(&o, '%');
 			break;

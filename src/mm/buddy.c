@@ -23,6 +23,13 @@ struct pfn_range {
 	u64 end;	/* one past the last */
 };
 
+/* Who owns a struct page: while free, page->flags/order/lru belong to
+ * buddy_lock (PG_BUDDY heads and the pages inside their blocks) or to the
+ * per-CPU list's lock (PG_PCP); while allocated (PG_ALLOC head), to the
+ * owner, which may add PG_SLAB/PG_KMALLOC and must clear them before
+ * page_free. page_free takes a block back with one atomic step on the
+ * head's flags, so racing frees of one block cannot both succeed. */
+
 /* Set by mm_init before anything else runs; read-only afterwards. */
 static uintptr_t direct_map;
 static struct page *mem_map;	/* a struct page for every pfn in [base_pfn, end_pfn) */
@@ -341,11 +348,12 @@ static __noreturn void page_free_report(const struct page *page, unsigned order,
 	char who[128];
 
 	arch_symbolize(caller, who, sizeof(who));
+	/* The caller first: a long message is cut at the end, never there. */
 	if (page_in_mem_map(page))
-		panic("page_free: %s: page %p (pfn 0x%llx), order %u, freed by %s", problem,
-		      (const void *)page, (unsigned long long)page_pfn(page), order, who);
-	panic("page_free: %s: %p, order %u, freed by %s", problem, (const void *)page, order,
-	      who);
+		panic("page_free (called from %s): %s: page %p (pfn 0x%llx), order %u", who,
+		      problem, (const void *)page, (unsigned long long)page_pfn(page), order);
+	panic("page_free (called from %s): %s: %p, order %u", who, problem, (const void *)page,
+	      order);
 }
 
 #ifdef UMKA_DEBUG
@@ -562,6 +570,10 @@ static unsigned mm_usable_ranges(const struct boot_info *bi, struct pfn_range *o
 	ranges_sort_merge(out, &nr);
 	for (i = 0; i < nr_resv; i++)
 		ranges_subtract(out, &nr, &resv[i]);
+	/* With an identity direct map, frame 0 would have the kernel address
+	 * NULL, which no allocator can hand out. */
+	if (!bi->direct_map)
+		ranges_subtract(out, &nr, &(struct pfn_range){ 0, 1 });
 	for (i = 0; i < nr;) {
 		if (out[i].end - out[i].start < MM_MIN_RANGE_PAGES)
 			ranges_remove(out, &nr, i);

@@ -124,7 +124,8 @@ static __noreturn __printf(3, 4) void slab_report(const char *fn, uintptr_t call
 	va_start(ap, fmt);
 	kvsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	panic("%s: %s, by %s", fn, what, who);
+	/* The caller first: a long message is cut at the end, never there. */
+	panic("%s (called from %s): %s", fn, who, what);
 }
 
 /* ---- Slots, objects and their debug state -------------------------------- */
@@ -337,6 +338,11 @@ static void obj_on_free(struct kmem_cache *c, void *obj, const char *fn, uintptr
 #endif
 
 /* ---- The slab layer (all under c->lock) ---------------------------------- */
+
+/* A slab's first page holds its list link (lru), free list (slab_free) and
+ * count of objects out (slab_inuse), all under c->lock. Every page of a slab
+ * carries PG_SLAB and slab_cache, fixed while the slab exists, so kfree can
+ * find the cache from any object without a lock. */
 
 static void slab_move(struct page *slab, struct list_head *to)
 {
@@ -966,13 +972,16 @@ int kmem_cache_destroy(struct kmem_cache *c)
 void slab_shrink(void)
 {
 	struct magazine *to_free = NULL;
-	struct kmem_cache *c;
+	struct list_head *pos;
 	unsigned long flags;
 
 	flags = spin_lock_irqsave(&cache_list_lock);
-	list_for_each_entry(c, &cache_list, node)
+	list_for_each(pos, &cache_list) {
+		struct kmem_cache *c = list_entry(pos, struct kmem_cache, node);
+
 		if (c != &mag_cache)
 			cache_drain(c, 1, &to_free);
+	}
 	spin_unlock_irqrestore(&cache_list_lock, flags);
 	/* Only now are the magazines free, and their slabs empty. */
 	mags_free(to_free);
@@ -1017,15 +1026,15 @@ void slab_for_each_cache(void (*fn)(const struct kmem_cache_info *info, void *ar
 	for (idx = 0;; idx++) {
 		struct kmem_cache_info info;
 		char name[KMEM_NAME_LEN];
-		struct kmem_cache *c;
+		struct list_head *pos;
 		unsigned long flags;
 		unsigned i = 0;
 		bool found = false;
 
 		flags = spin_lock_irqsave(&cache_list_lock);
-		list_for_each_entry(c, &cache_list, node) {
+		list_for_each(pos, &cache_list) {
 			if (i++ == idx) {
-				cache_get_info(c, &info, name);
+				cache_get_info(list_entry(pos, struct kmem_cache, node), &info, name);
 				found = true;
 				break;
 			}
