@@ -6,6 +6,7 @@
 #ifndef UMKA_KTEST_H
 #define UMKA_KTEST_H
 
+#include <umka/time.h>
 #include <umka/types.h>
 
 struct ktest {
@@ -49,6 +50,16 @@ bool ktest_check_eq(struct ktest *t, long long a, long long b, const char *ea,
 		if (!KT_EXPECT(t, cond))            \
 			return;                     \
 	} while (0)
+
+/* Sleep in small steps until cond holds or ms pass; evaluates to cond.
+ * Lets a test wait exactly as long as the event takes, with a bound. */
+#define KT_WAIT_FOR(cond, ms)                                                  \
+	({                                                                     \
+		u64 __end = ktime_get_ns() + (u64)(ms) * NSEC_PER_MSEC;        \
+		while (!(cond) && ktime_get_ns() < __end)                      \
+			nsleep(50 * NSEC_PER_USEC);                            \
+		!!(cond);                                                      \
+	})
 
 /* Run the suites selected by spec ("all", or comma-separated names). Prints
  * TAP; returns the number of failed cases, or -EINVAL naming an unknown suite. */

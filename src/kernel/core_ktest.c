@@ -45,8 +45,7 @@ static void timers_fire_in_expiry_order(struct ktest *t)
 		f[i].n = &n;
 		hrtimer_start(&f[i].t, now + delay_us[i] * NSEC_PER_USEC);
 	}
-	msleep(3);
-	KT_ASSERT(t, READ_ONCE(n) == 5);
+	KT_ASSERT(t, KT_WAIT_FOR(READ_ONCE(n) == 5, 100));
 	KT_EXPECT_EQ(t, order[0], 3);
 	KT_EXPECT_EQ(t, order[1], 1);
 	KT_EXPECT_EQ(t, order[2], 4);
@@ -64,11 +63,11 @@ static void timer_cancel_prevents_fire(struct ktest *t)
 
 	hrtimer_init(&f.t, log_fire);
 	f.id = 7, f.order = order, f.n = &n;
-	hrtimer_start(&f.t, ktime_get_ns() + NSEC_PER_MSEC);
+	hrtimer_start(&f.t, ktime_get_ns() + 300 * NSEC_PER_USEC);
 	KT_EXPECT_EQ(t, hrtimer_nr_armed(), armed + 1);
 	KT_EXPECT(t, hrtimer_cancel(&f.t));
 	KT_EXPECT(t, !hrtimer_cancel(&f.t));
-	msleep(2);
+	nsleep(600 * NSEC_PER_USEC);	/* past when it would have fired */
 	KT_EXPECT_EQ(t, n, 0);
 	KT_EXPECT_EQ(t, hrtimer_nr_armed(), armed);
 }
@@ -94,7 +93,8 @@ static void timer_restart_periodic(struct ktest *t)
 
 	hrtimer_init(&p.t, periodic_fn);
 	hrtimer_start(&p.t, ktime_get_ns() + 200 * NSEC_PER_USEC);
-	msleep(5);
+	KT_EXPECT(t, KT_WAIT_FOR(READ_ONCE(p.count) == 5, 100));
+	nsleep(400 * NSEC_PER_USEC);	/* and no sixth run */
 	KT_EXPECT_EQ(t, READ_ONCE(p.count), 5);
 	KT_EXPECT(t, !p.t.armed);
 }
@@ -103,8 +103,8 @@ static void msleep_sleeps_at_least(struct ktest *t)
 {
 	u64 t0 = ktime_get_ns();
 
-	msleep(2);
-	KT_EXPECT(t, ktime_get_ns() - t0 >= 2 * NSEC_PER_MSEC);
+	msleep(1);
+	KT_EXPECT(t, ktime_get_ns() - t0 >= NSEC_PER_MSEC);
 	t0 = ktime_get_ns();
 	nsleep(0);
 	KT_EXPECT(t, ktime_get_ns() >= t0);
@@ -463,7 +463,7 @@ static void workqueue_delayed_and_cancel(struct ktest *t)
 	KT_EXPECT(t, queue_delayed_work(system_wq, &d1, NSEC_PER_MSEC));
 	KT_EXPECT(t, !queue_delayed_work(system_wq, &d1, NSEC_PER_MSEC));
 	KT_EXPECT(t, cancel_delayed_work_sync(&d2));
-	msleep(3);
+	KT_EXPECT(t, KT_WAIT_FOR(READ_ONCE(delayed_runs) == 1, 100));
 	flush_work(&d1.work);
 	KT_EXPECT(t, ktime_get_ns() - t0 >= NSEC_PER_MSEC);
 	KT_EXPECT_EQ(t, delayed_runs, 1);

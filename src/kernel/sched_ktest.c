@@ -182,7 +182,7 @@ static void tick_preempts_spinner(struct ktest *t)
 
 struct rescue_arg {
 	struct task *victim;
-	volatile int done;
+	struct completion back;
 	int rescued;
 };
 
@@ -190,10 +190,10 @@ static void rescuer(void *p)
 {
 	struct rescue_arg *a = p;
 
-	msleep(20);
-	if (!a->done) {
+	if (!wait_for_completion_timeout(&a->back, 20 * NSEC_PER_MSEC)) {
 		a->rescued = 1;
 		wake_up_task(a->victim);
+		wait_for_completion(&a->back);
 	}
 }
 
@@ -202,16 +202,18 @@ static void rescuer(void *p)
  * had already happened was lost and the task slept forever. */
 static void preempted_sleeper_stays_runnable(struct ktest *t)
 {
-	struct rescue_arg a = { current, 0, 0 };
-	struct task *r = kthread_create(rescuer, &a, "rescuer");
+	struct rescue_arg a = { .victim = current, .rescued = 0 };
+	struct task *r;
 
+	completion_init(&a.back);
+	r = kthread_create(rescuer, &a, "rescuer");
 	KT_ASSERT(t, r != NULL);
 	preempt_disable();
 	set_current_state(TASK_UNINTERRUPTIBLE);
 	this_cpu()->need_resched = true;
 	preempt_enable();	/* preempted here, must come back unwoken */
 	set_current_state(TASK_RUNNING);
-	a.done = 1;
+	complete(&a.back);
 	kthread_join(r);
 	KT_EXPECT_EQ(t, a.rescued, 0);
 }
