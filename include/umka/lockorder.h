@@ -17,8 +17,11 @@ enum lock_level {
 	LOCK_LEVEL_MUTEX_INTERNAL = 130,
 	LOCK_LEVEL_RUNQUEUE = 150,	/* +1 for the second of two runqueues */
 	LOCK_LEVEL_TIMER = 160,		/* armed under the rq lock; callbacks run unlocked */
-	LOCK_LEVEL_SLAB = 170,
-	LOCK_LEVEL_BUDDY = 180,
+	LOCK_LEVEL_SLAB_LIST = 160,	/* the list of all caches */
+	LOCK_LEVEL_SLAB_CPU = 165,	/* one CPU's magazines of one cache */
+	LOCK_LEVEL_SLAB = 170,		/* one cache (+1 when nested under the list) */
+	LOCK_LEVEL_PCP = 175,		/* CPU n's order-0 page list is +n */
+	LOCK_LEVEL_BUDDY = 190,
 	LOCK_LEVEL_PRINTK = 250,	/* printk is callable under any lock */
 };
 

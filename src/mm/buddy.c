@@ -47,9 +47,8 @@ static u64 buddy_free_pages;				/* buddy_lock */
 
 /* A CPU's cache of free order-0 pages. Only its own CPU touches it in the
  * fast path, with interrupts off; the lock is there so mm_drain_pcp can empty
- * another CPU's list, and is uncontended otherwise. It is a leaf below
- * buddy_lock that no code outside this file can hold, so it is taken raw,
- * without the lock checker. */
+ * another CPU's list, and is uncontended otherwise. It is taken before
+ * buddy_lock, never after (LOCK_LEVEL_PCP). */
 struct pcp {
 	struct spinlock lock;
 	struct list_head pages;	/* lock; hottest first */
@@ -201,13 +200,13 @@ static struct pcp *pcp_lock_local(void)
 {
 	struct pcp *p = &pcps[arch_cpu_id()];
 
-	arch_spin_acquire(&p->lock);
+	spin_lock(&p->lock);
 	return p;
 }
 
 static void pcp_unlock(struct pcp *p)
 {
-	arch_spin_release(&p->lock);
+	spin_unlock(&p->lock);
 }
 
 /* Move up to n of the coldest pages back to the buddy lists. Caller holds
@@ -287,9 +286,9 @@ void mm_drain_pcp(void)
 		unsigned long flags = irq_save();
 		struct pcp *p = &pcps[cpu];
 
-		arch_spin_acquire(&p->lock);
+		spin_lock(&p->lock);
 		pcp_drain(p, p->count);
-		arch_spin_release(&p->lock);
+		spin_unlock(&p->lock);
 		irq_restore(flags);
 	}
 }
@@ -452,9 +451,9 @@ void mm_get_stats(struct mm_stats *st)
 
 	/* Every list at once, so a page moving between a per-CPU list and the
 	 * buddy lists is counted exactly once. The pcp locks nest in CPU order
-	 * and only ever below buddy_lock, so this cannot deadlock. */
+	 * (subclass = CPU) and only ever below buddy_lock: no deadlock. */
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
-		arch_spin_acquire(&pcps[cpu].lock);
+		spin_lock_nested(&pcps[cpu].lock, cpu);
 	spin_lock(&buddy_lock);
 	memset(st, 0, sizeof(*st));
 	st->total_pages = managed_pages;
@@ -465,7 +464,7 @@ void mm_get_stats(struct mm_stats *st)
 	st->free_pages = buddy_free_pages + st->pcp_pages;
 	spin_unlock(&buddy_lock);
 	for (cpu = NR_CPUS; cpu-- > 0;)
-		arch_spin_release(&pcps[cpu].lock);
+		spin_unlock(&pcps[cpu].lock);
 	irq_restore(flags);
 }
 
@@ -642,7 +641,7 @@ static void mm_reset(void)
 	}
 	buddy_free_pages = 0;
 	for (i = 0; i < NR_CPUS; i++) {
-		spin_lock_init(&pcps[i].lock, "pcp", LOCK_LEVEL_BUDDY);
+		spin_lock_init(&pcps[i].lock, "pcp", LOCK_LEVEL_PCP);
 		list_init(&pcps[i].pages);
 		pcps[i].count = 0;
 	}

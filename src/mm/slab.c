@@ -51,8 +51,7 @@ struct magazine {
 /* A CPU's magazines. Only that CPU uses them in the fast path, with
  * interrupts off; the lock lets slab_shrink and kmem_cache_destroy empty them
  * from another CPU and, as in Bonwick's design, is almost never contended.
- * It is always taken before the cache lock, never after, and raw: the lock
- * checker has no level for one lock per CPU per cache below LOCK_LEVEL_SLAB. */
+ * It is always taken before the cache lock, never after (LOCK_LEVEL_SLAB_CPU). */
 struct kmem_cpu {
 	struct spinlock lock;
 	struct magazine *loaded;	/* lock; any fill */
@@ -106,8 +105,8 @@ static const char *const kmalloc_names[] = {
 #define NR_KMALLOC ARRAY_SIZE(kmalloc_sizes)
 static struct kmem_cache kmalloc_caches[NR_KMALLOC];
 
-/* Every cache, for slab_for_each_cache and slab_shrink. A cache's own lock
- * nests inside this one (subclass 1), since both sit at LOCK_LEVEL_SLAB. */
+/* Every cache, for slab_for_each_cache and slab_shrink. Taken before any
+ * per-CPU magazine lock or cache lock (LOCK_LEVEL_SLAB_LIST). */
 static struct spinlock cache_list_lock;
 static struct list_head cache_list;	/* cache_list_lock */
 
@@ -523,7 +522,7 @@ static struct kmem_cpu *cpu_lock_local(struct kmem_cache *c)
 {
 	struct kmem_cpu *cc = &c->cpu[arch_cpu_id()];
 
-	arch_spin_acquire(&cc->lock);
+	spin_lock(&cc->lock);
 	return cc;
 }
 
@@ -615,7 +614,7 @@ static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uin
 		flags = irq_save();
 		cc = cpu_lock_local(c);
 		obj = mag_pop(c, cc, &spare);
-		arch_spin_release(&cc->lock);
+		spin_unlock(&cc->lock);
 		irq_restore(flags);
 		if (spare)
 			mags_free(spare);
@@ -651,12 +650,12 @@ static void cache_free(struct kmem_cache *c, void *obj, const char *fn, uintptr_
 	 * same object twice in a row, which lands on top of the magazine. */
 	m = cc->loaded;
 	if (m && m->rounds && m->objs[m->rounds - 1] == obj) {
-		arch_spin_release(&cc->lock);
+		spin_unlock(&cc->lock);
 		irq_restore(flags);
 		slab_report(fn, caller, "double free of %p (cache %s)", obj, c->name);
 	}
 	mag_push(c, cc, obj, &spare);
-	arch_spin_release(&cc->lock);
+	spin_unlock(&cc->lock);
 	irq_restore(flags);
 	if (spare)
 		mags_free(spare);
@@ -855,7 +854,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size
 	list_init(&c->full);
 	list_init(&c->empty);
 	for (i = 0; i < NR_CPUS; i++)
-		spin_lock_init(&c->cpu[i].lock, "kmem_cpu", LOCK_LEVEL_SLAB);
+		spin_lock_init(&c->cpu[i].lock, "kmem_cpu", LOCK_LEVEL_SLAB_CPU);
 	return 0;
 }
 
@@ -871,13 +870,13 @@ static void cache_drain(struct kmem_cache *c, unsigned subclass, struct magazine
 	for (cpu = 0; c->mag_rounds && cpu < NR_CPUS; cpu++) {
 		struct kmem_cpu *cc = &c->cpu[cpu];
 
-		arch_spin_acquire(&cc->lock);
+		spin_lock(&cc->lock);
 		if (cc->loaded)
 			mag_chain(&mags, cc->loaded);
 		if (cc->previous)
 			mag_chain(&mags, cc->previous);
 		cc->loaded = cc->previous = NULL;
-		arch_spin_release(&cc->lock);
+		spin_unlock(&cc->lock);
 	}
 	spin_lock_nested(&c->lock, subclass);
 	while ((m = depot_pop(&c->depot_full, &c->nr_depot_full)))
@@ -1000,10 +999,10 @@ static void cache_get_info(struct kmem_cache *c, struct kmem_cache_info *info, c
 	for (cpu = 0; c->mag_rounds && cpu < NR_CPUS; cpu++) {
 		struct kmem_cpu *cc = &c->cpu[cpu];
 
-		arch_spin_acquire(&cc->lock);
+		spin_lock(&cc->lock);
 		in_mags += cc->loaded ? cc->loaded->rounds : 0;
 		in_mags += cc->previous ? cc->previous->rounds : 0;
-		arch_spin_release(&cc->lock);
+		spin_unlock(&cc->lock);
 	}
 	spin_lock_nested(&c->lock, 1);
 	in_mags += (u64)c->nr_depot_full * c->mag_rounds;	/* depot magazines are full */
@@ -1058,7 +1057,7 @@ void slab_init(void)
 {
 	unsigned i;
 
-	spin_lock_init(&cache_list_lock, "slab_caches", LOCK_LEVEL_SLAB);
+	spin_lock_init(&cache_list_lock, "slab_caches", LOCK_LEVEL_SLAB_LIST);
 	list_init(&cache_list);
 	slab_init_static(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
 			 __alignof__(struct kmem_cache), CACHE_NO_MAGS);
