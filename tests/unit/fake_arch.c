@@ -124,6 +124,17 @@ void arch_mem_poison(const void *p, size_t len) { (void)p, (void)len; }
 void arch_mem_unpoison(const void *p, size_t len) { (void)p, (void)len; }
 #endif
 
+uintptr_t fake_panic_caller(void)
+{
+	const char *line = strstr(console_buf, "Kernel panic:");
+	const char *eol = line ? strchr(line, '\n') : NULL;
+	const char *from = line ? strstr(line, "(called from 0x") : NULL;
+
+	if (!from || (eol && from > eol))
+		return 0;
+	return (uintptr_t)strtoull(from + strlen("(called from "), NULL, 16);
+}
+
 struct boot_info *fake_boot_info(size_t ram_bytes)
 {
 	static struct boot_info bi;

@@ -21,6 +21,10 @@ void fake_console_clear(void);
 /* Echo console output to stderr too (default off; UMKA_TEST_VERBOSE=1 sets). */
 void fake_console_echo(int on);
 
+/* The caller a panic message names as "(called from 0x<pc>)" on its
+ * "Kernel panic:" line, or 0 if there is none. */
+uintptr_t fake_panic_caller(void);
+
 /* Make this many bytes of "physical memory" (page aligned) and describe it
  * in a boot_info; returns the boot_info (static storage). */
 struct boot_info *fake_boot_info(size_t ram_bytes);
