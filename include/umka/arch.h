@@ -26,6 +26,8 @@ struct boot_info {
 	uintptr_t direct_map;		/* kernel virtual address of physical 0 */
 	unsigned nr_cpus;		/* CPUs the machine can start (>= 1) */
 	const char *machine;		/* short description for the banner */
+	phys_addr_t initrd_base;	/* initramfs image (cpio, maybe gzipped), */
+	u64 initrd_size;		/* 0 if none; its range is MEM_RESERVED */
 };
 
 /* The core's entry point. The arch calls it once on the boot CPU, with

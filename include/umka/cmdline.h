@@ -16,6 +16,7 @@ struct kernel_params {
 	char init[CMDLINE_VALUE_MAX];	/* init=: first user program */
 	char ktest[CMDLINE_VALUE_MAX];	/* ktest=: suites to run at boot ("" = none) */
 	char bench[CMDLINE_VALUE_MAX];	/* bench=: benchmarks to run at boot */
+	char initrd[CMDLINE_VALUE_MAX];	/* initrd=: where the machine finds the initramfs */
 	unsigned nr_unknown;		/* unknown keys seen (warned at boot) */
 };
 

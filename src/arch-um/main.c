@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <umka/arch.h>
@@ -55,6 +57,43 @@ void arch_halt(enum halt_status status)
 	/* RAM stays mapped: we are likely running on a kernel stack inside it.
 	 * exit, not _exit: coverage and sanitizer reports run at exit. */
 	exit((int)status);
+}
+
+/* Copy the host file `path` to the top of RAM, which the memory map then
+ * marks reserved, as a boot loader would place an initrd. */
+static int load_initrd(const char *path, struct boot_info *bi)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	size_t room, off = 0;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "umka: initrd=%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	room = ((size_t)st.st_size + 4095) & ~(size_t)4095;
+	if (!S_ISREG(st.st_mode) || room > ram_size / 2) {
+		fprintf(stderr, "umka: initrd=%s: %s\n", path,
+			S_ISREG(st.st_mode) ? "larger than half of mem=" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	bi->initrd_base = ram_size - room;
+	bi->initrd_size = (u64)st.st_size;
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, (char *)ram + bi->initrd_base + off, (size_t)st.st_size - off);
+
+		if (n <= 0) {
+			fprintf(stderr, "umka: initrd=%s: short read\n", path);
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	bi->mem[bi->nr_mem++] = (struct mem_region){ .base = bi->initrd_base, .size = room,
+						     .type = MEM_RESERVED };
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -114,6 +153,8 @@ int main(int argc, char **argv)
 	bi.cmdline = cmdline;
 	bi.mem[0] = (struct mem_region){ .base = 0, .size = ram_size, .type = MEM_USABLE };
 	bi.nr_mem = 1;
+	if (params.initrd[0] && load_initrd(params.initrd, &bi))
+		return HALT_BAD_CMDLINE;
 	bi.direct_map = (uintptr_t)ram;
 	bi.nr_cpus = 1;
 	bi.machine = "arch-um (a Linux process)";

@@ -10,6 +10,7 @@ const struct cmdline_key cmdline_keys[] = {
 	{ "smp", "number of CPUs to bring up (default: all)" },
 	{ "init", "first user program to run (default /sbin/init)" },
 	{ "ktest", "run in-kernel test suites at boot: all, or a comma list; then power off" },
+	{ "initrd", "initramfs image: a newc cpio archive, maybe gzipped (arch-um: a host file)" },
 	{ "bench", "run in-kernel micro-benchmarks at boot: all, or a comma list; then power off" },
 };
 const unsigned nr_cmdline_keys = ARRAY_SIZE(cmdline_keys);
@@ -135,6 +136,9 @@ int cmdline_parse(const char *cmdline, struct kernel_params *p, char *err, size_
 					    "expected an absolute path under 256 bytes");
 		} else if (key_is(key, klen, "ktest")) {
 			if (copy_value(p->ktest, val, vlen))
+				return fail(err, errlen, key, klen, val, vlen, "too long");
+		} else if (key_is(key, klen, "initrd")) {
+			if (copy_value(p->initrd, val, vlen))
 				return fail(err, errlen, key, klen, val, vlen, "too long");
 		} else if (key_is(key, klen, "bench")) {
 			if (copy_value(p->bench, val, vlen))
