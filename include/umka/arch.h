@@ -61,7 +61,13 @@ void arch_irq_enable(void);	/* delivers anything pending before returning */
 bool arch_irqs_disabled(void);
 
 /* Interrupt lines the core knows; the arch maps its sources onto them. */
-enum irq_line { IRQ_TIMER = 0, IRQ_CONSOLE = 1, IRQ_IPI = 2, NR_IRQ_LINES = 16 };
+enum irq_line {
+	IRQ_TIMER = 0,
+	IRQ_CONSOLE = 1,
+	IRQ_IPI = 2,
+	IRQ_HOST_IO = 3,	/* arch-um: a watched host file descriptor is ready */
+	NR_IRQ_LINES = 16,
+};
 
 /* Called by the arch (not provided by it): the core's interrupt entry.
  * The arch calls irq_handle(line) with interrupts disabled, on the

@@ -1,4 +1,5 @@
-/* arch-um's CPU: interrupts are host signals (SIGALRM from a POSIX timer),
+/* arch-um's CPU: interrupts are host signals (SIGALRM from a POSIX timer,
+ * SIGUSR1 from the host I/O thread),
  * and "interrupts disabled" is a flag, not a signal mask. A signal that
  * arrives while the flag is set only marks its line pending; clearing the
  * flag delivers what is pending. Masking is then two plain stores, where
@@ -53,16 +54,17 @@ static void raise_line(enum irq_line line)
 		deliver_pending();
 }
 
-static void on_sigalrm(int sig, siginfo_t *si, void *uc)
+/* SIGALRM is the timer; SIGUSR1 is sent by the host I/O thread (hostio.c). */
+static void on_irq_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 
-	(void)sig, (void)si, (void)uc;
+	(void)si, (void)uc;
 	/* SA_NODEFER should leave SIGALRM unblocked in here, but Valgrind
 	 * blocks it anyway; a handler that switches tasks must not leave the
 	 * next task deaf to the tick, so unblock explicitly. */
 	sigprocmask(SIG_UNBLOCK, &irq_signals, NULL);
-	raise_line(IRQ_TIMER);
+	raise_line(sig == SIGALRM ? IRQ_TIMER : IRQ_HOST_IO);
 	errno = saved;
 }
 
@@ -144,12 +146,13 @@ void um_cpu_init(void)
 
 	sigemptyset(&irq_signals);
 	sigaddset(&irq_signals, SIGALRM);
+	sigaddset(&irq_signals, SIGUSR1);
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigalrm;
+	sa.sa_sigaction = on_irq_signal;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL)) {
+	if (sigaction(SIGALRM, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL)) {
 		perror("umka: sigaction");
 		exit(1);
 	}

@@ -19,6 +19,13 @@ void um_context_init_boot(void);
 void um_switch(uintptr_t *save_sp, uintptr_t new_sp);
 void um_thread_start(void);
 
+/* hostio.c: host fds as interrupt sources. um_hostio_watch returns a slot
+ * (>= 0) or -errno; ready(arg) runs in interrupt context once the fd is
+ * readable, then the watch sleeps until um_hostio_rearm(slot). */
+int um_hostio_watch(int fd, void (*ready)(void *arg), void *arg);
+int um_hostio_rearm(int slot);
+void um_hostio_unwatch(int slot);
+
 /* console.c */
 void um_console_init(void);
 
