@@ -1,0 +1,151 @@
+/* arch-hw x86-64 internals: memory layout, descriptor and register numbers,
+ * port and MSR access. Shared by the C files and (the constants part) by
+ * the assembly. Only src/arch-hw/x86_64/ includes it. */
+#ifndef X86_H
+#define X86_H
+
+/* ---- Memory layout (see docs/hw.md) -------------------------------------- */
+
+/* The image is linked at KERNEL_VMA + its physical address (top 2 GiB, for
+ * -mcmodel=kernel) and loaded at KERNEL_PHYS. */
+#define KERNEL_VMA 0xffffffff80000000
+#define KERNEL_PHYS 0x200000
+/* Direct map: physical address p is at DIRECT_MAP + p (PML4 slot 256). */
+#define DIRECT_MAP 0xffff800000000000
+/* How much physical address space the direct map covers at most (one
+ * page-directory page per GiB, static in .bss). */
+#define DIRECT_MAP_MAX_GIB 64
+
+#define BOOT_STACK_SIZE (64 * 1024)
+#define IST_STACK_SIZE (16 * 1024)
+
+/* Segment selectors (GDT slots in cpu.c; the early GDT in boot.S agrees). */
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_TSS 0x18
+
+/* Page-table entry bits. */
+#define PTE_P 0x1
+#define PTE_W 0x2
+#define PTE_PWT 0x8
+#define PTE_PCD 0x10
+#define PTE_PS 0x80
+#define PTE_G 0x100
+
+/* Interrupt vectors. 0..31 are exceptions; the 8259s are remapped to
+ * 0x20..0x2f and masked (only their spurious IRQ7/IRQ15 can still show). */
+#define VEC_PIC_BASE 0x20
+#define VEC_TIMER 0x30
+#define VEC_LAPIC_ERROR 0xfe
+#define VEC_SPURIOUS 0xff
+
+#define MSR_APIC_BASE 0x1b
+#define MSR_EFER 0xc0000080
+
+/* struct trap_frame offsets, for the assembly. */
+#define TF_RBP 64
+#define TF_VECTOR 120
+#define TF_RIP 136
+#define TF_SIZE 176
+
+#ifndef __ASSEMBLER__
+#include <umka/types.h>
+
+#define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA)	/* image address -> physical */
+
+/* What trap_common (entry.S) saves, lowest address first. */
+struct trap_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector, error;
+	u64 rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
+};
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap_frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, rbp) == TF_RBP, "trap_frame rbp");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "trap_frame vector");
+_Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "trap_frame rip");
+
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	__asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+#define READ_CR(n)                                                          \
+	({                                                                  \
+		u64 __v;                                                    \
+		__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(__v));     \
+		__v;                                                        \
+	})
+
+static inline void write_cr3(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* boot.S */
+extern u64 boot_pml4[512];
+extern u64 boot_pdpt_low[512];
+extern char boot_stack[], boot_stack_top[];
+extern char _kernel_start[], _kernel_end[], __bss_start[], __bss_end[];
+
+/* entry.S */
+extern char x86_trap_stubs[];	/* 256 stubs, 16 bytes apart */
+void x86_switch(uintptr_t *save_sp, uintptr_t new_sp);
+void x86_thread_start(void);
+
+/* setup.c */
+__noreturn void x86_boot_main(u32 start_info_pa);
+bool x86_addr_mapped(uintptr_t va, size_t len);	/* safe to read? (unwinder) */
+
+/* console.c */
+void x86_serial_init(void);
+void x86_serial_flush(void);
+void x86_early_puts(const char *s);	/* console, no printk */
+
+/* cpu.c */
+void x86_cpu_init(void);	/* GDT, TSS, IDT */
+void x86_trap(struct trap_frame *f);
+
+/* time.c */
+void x86_time_init(void);	/* PIC off, LAPIC on, TSC and LAPIC timer calibrated */
+void x86_timer_interrupt(void);
+void x86_lapic_eoi(void);
+u64 x86_tsc_hz(void);
+u64 x86_lapic_hz(void);
+#endif
+
+#endif
