@@ -1,0 +1,323 @@
+/* AArch64 boot, C half: read the device tree (memory, command line,
+ * initrd, UART, GIC, timer, PSCI), build the direct map of physical
+ * memory, then hand struct boot_info to kernel_main. Runs on the boot stack
+ * with interrupts masked; head.S mapped the image, the device tree's two
+ * GiBs (early direct map) and an identity map of the image's GiB. */
+#include <umka/arch.h>
+#include <umka/cmdline.h>
+#include <umka/string.h>
+
+#include "../common/fdt.h"
+#include "a64.h"
+
+#define GiB1 (1ULL << 30)
+#define MiB2 (1ULL << 21)
+
+static struct boot_info bi;
+static char cmdline[CMDLINE_MAX];
+static char machine[64];
+static struct fdt fdt;
+static u64 dm_l1[512] __aligned(4096);
+static u64 dm_l2[DIRECT_MAP_MAX_GIB][512] __aligned(4096);
+static u64 direct_map_end;	/* bytes of physical space mapped */
+
+__noreturn void a64_boot_fail(const char *what, const char *why)
+{
+	a64_early_puts("umka: cannot boot: ");
+	a64_early_puts(what);
+	a64_early_puts(": ");
+	a64_early_puts(why);
+	a64_early_puts("\n");
+	arch_halt(HALT_PANIC);
+}
+
+static void add_region(u64 base, u64 size, enum mem_type type)
+{
+	if (!size)
+		return;
+	if (bi.nr_mem == BOOT_MEM_MAX) {
+		a64_early_puts("umka: memory map too long: later regions ignored\n");
+		return;
+	}
+	bi.mem[bi.nr_mem++] = (struct mem_region){ .base = base, .size = size, .type = type };
+}
+
+/* Every "reg" pair of node as a region of the given type; the highest
+ * end seen is returned. */
+static u64 add_reg_regions(int node, enum mem_type type, const char *what)
+{
+	u64 base, size, top = 0;
+	int r;
+
+	for (unsigned i = 0; (r = fdt_reg(&fdt, node, i, &base, &size)) > 0; i++) {
+		if (base + size < base)
+			a64_boot_fail(what, "reg range wraps around");
+		add_region(base, size, type);
+		top = MAX(top, base + size);
+	}
+	if (r < 0)
+		a64_boot_fail(what, fdt.err);
+	return top;
+}
+
+/* Memory map: the kernel image first (so it survives truncation), the
+ * device tree blob and its /memreserve/ entries, /reserved-memory, then
+ * RAM from every node with device_type = "memory". RAM beyond what the
+ * direct map can cover is cut off. */
+static u64 read_memory(u64 dtb_pa)
+{
+	u64 top = 0, limit = (u64)DIRECT_MAP_MAX_GIB * GiB1, base, size;
+	int node, rsv;
+
+	add_region(a64_load_pa, (u64)(_kernel_end - _kernel_start), MEM_RESERVED);
+	add_region(dtb_pa, fdt.size, MEM_RESERVED);
+	for (unsigned i = 0; fdt_rsv(&fdt, i, &base, &size) > 0; i++)
+		add_region(base, size, MEM_RESERVED);
+	rsv = fdt_path(&fdt, "/reserved-memory");
+	for (node = rsv >= 0 ? fdt_first_child(&fdt, rsv) : -1; node >= 0;
+	     node = fdt_next_sibling(&fdt, node))
+		add_reg_regions(node, MEM_RESERVED, "device tree /reserved-memory");
+
+	for (node = fdt_first_child(&fdt, fdt_root(&fdt)); node >= 0;
+	     node = fdt_next_sibling(&fdt, node)) {
+		const char *type = fdt_getprop_str(&fdt, node, "device_type");
+		unsigned first = bi.nr_mem;
+
+		if (!type || strcmp(type, "memory"))
+			continue;
+		add_reg_regions(node, MEM_USABLE, "device tree /memory");
+		for (unsigned i = first; i < bi.nr_mem; i++) {
+			struct mem_region *r = &bi.mem[i];
+
+			if (r->base >= limit) {
+				r->size = 0;
+				continue;
+			}
+			if (r->size > limit - r->base)
+				r->size = limit - r->base;
+			top = MAX(top, r->base + r->size);
+		}
+	}
+	if (!top)
+		a64_boot_fail("device tree", "no RAM: no /memory node with a usable reg");
+	return top;
+}
+
+static bool range_is_ram(u64 base, u64 end)
+{
+	for (unsigned i = 0; i < bi.nr_mem; i++) {
+		const struct mem_region *r = &bi.mem[i];
+
+		if (r->type == MEM_USABLE && r->base < end && base < r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
+/* Direct map with 2 MiB blocks over [0, max(4 GiB, top of RAM)): the first
+ * 4 GiB always, for the GIC, the UART and other MMIO. Blocks holding RAM
+ * are Normal write-back, the rest Device-nGnRE (never executable). It
+ * replaces head.S's early window (break-before-make: the old entry is
+ * invalidated and flushed from the TLB before the new one is written),
+ * then TTBR0 walks are turned off: NULL and low addresses fault. */
+static void build_direct_map(u64 ram_top)
+{
+	u64 end = ALIGN_UP(MAX(ram_top, 4 * GiB1), GiB1);
+
+	if (end > (u64)DIRECT_MAP_MAX_GIB * GiB1)
+		end = (u64)DIRECT_MAP_MAX_GIB * GiB1;
+	for (u64 gib = 0; gib < end / GiB1; gib++) {
+		for (u64 i = 0; i < 512; i++) {
+			u64 pa = gib * GiB1 + i * MiB2;
+
+			dm_l2[gib][i] = pa | (range_is_ram(pa, pa + MiB2) ? PTE_NORMAL_BLOCK
+									  : PTE_DEVICE_BLOCK);
+		}
+		dm_l1[gib] = PA(dm_l2[gib]) | PTE_TABLE;
+	}
+	dsb(ishst);
+	boot_ttbr1_l0[0] = 0;
+	dsb(ishst);
+	__asm__ __volatile__("tlbi vmalle1" ::: "memory");
+	dsb(ish);
+	isb();
+	boot_ttbr1_l0[0] = PA(dm_l1) | PTE_TABLE;
+	WRITE_SYSREG(tcr_el1, READ_SYSREG(tcr_el1) | TCR_EPD0);
+	dsb(ishst);
+	isb();
+	__asm__ __volatile__("tlbi vmalle1" ::: "memory");
+	dsb(ish);
+	isb();
+	direct_map_end = end;
+}
+
+bool a64_addr_mapped(uintptr_t va, size_t len)
+{
+	uintptr_t img = (uintptr_t)_kernel_start, img_end = (uintptr_t)_kernel_end;
+
+	if (va + len < va)
+		return false;
+	if (va >= img && va + len <= img_end)
+		return true;
+	return va >= DIRECT_MAP && va + len <= DIRECT_MAP + direct_map_end;
+}
+
+/* First node compatible with any of compats[] whose status is not
+ * "disabled"; -1 if none. */
+static int find_device(const char *const *compats)
+{
+	for (; *compats; compats++)
+		for (int n = fdt_find_compatible(&fdt, -1, *compats); n >= 0;
+		     n = fdt_find_compatible(&fdt, n, *compats)) {
+			const char *status = fdt_getprop_str(&fdt, n, "status");
+
+			if (!status || !strcmp(status, "okay") || !strcmp(status, "ok"))
+				return n;
+		}
+	return -1;
+}
+
+static u64 device_reg(int node, unsigned index, const char *what)
+{
+	u64 base, size;
+	int r = fdt_reg(&fdt, node, index, &base, &size);
+
+	if (r < 0)
+		a64_boot_fail(what, fdt.err);
+	if (r == 0)
+		a64_boot_fail(what, "reg property missing or too short");
+	if (base >= direct_map_end || size > direct_map_end - base)
+		a64_boot_fail(what, "registers outside the direct map");
+	return base;
+}
+
+static u64 chosen_addr(int chosen, const char *name, bool *found)
+{
+	u32 len;
+	const void *v = fdt_getprop(&fdt, chosen, name, &len);
+
+	*found = v && (len == 4 || len == 8);
+	if (v && !*found)
+		a64_boot_fail("device tree /chosen", "initrd address is neither 4 nor 8 bytes");
+	return !*found ? 0 : len == 4 ? fdt_be32(v) : fdt_be64(v);
+}
+
+static void read_chosen(void)
+{
+	int chosen = fdt_path(&fdt, "/chosen");
+	const char *args;
+	bool has_start, has_end;
+	u64 start, end;
+
+	if (chosen < 0)
+		return;
+	args = fdt_getprop_str(&fdt, chosen, "bootargs");
+	if (args) {
+		size_t n = strlen(args);
+
+		if (n >= sizeof(cmdline)) {
+			a64_early_puts("umka: command line too long: truncated\n");
+			n = sizeof(cmdline) - 1;
+		}
+		memcpy(cmdline, args, n);
+		cmdline[n] = 0;
+	}
+	start = chosen_addr(chosen, "linux,initrd-start", &has_start);
+	end = chosen_addr(chosen, "linux,initrd-end", &has_end);
+	if (has_start != has_end || (has_start && end < start))
+		a64_boot_fail("device tree /chosen", "linux,initrd-start/end inconsistent");
+	if (has_start && end > start) {
+		if (!range_is_ram(start, end) || end > direct_map_end)
+			a64_boot_fail("device tree /chosen", "initrd outside RAM");
+		bi.initrd_base = start;
+		bi.initrd_size = end - start;
+		add_region(start, end - start, MEM_RESERVED);
+	}
+}
+
+static void read_devices(void)
+{
+	static const char *const uarts[] = { "arm,pl011", NULL };
+	static const char *const gic2[] = { "arm,cortex-a15-gic", "arm,gic-400",
+					     "arm,cortex-a9-gic", "arm,arm11mp-gic", NULL };
+	static const char *const gic3[] = { "arm,gic-v3", NULL };
+	static const char *const timers[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
+	static const char *const psci[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
+	const u8 *irqs;
+	u32 len;
+	int node;
+
+	node = find_device(uarts);
+	if (node < 0)
+		a64_boot_fail("device tree", "no PL011 UART (compatible \"arm,pl011\")");
+	a64_console_init(device_reg(node, 0, "device tree PL011 UART"));
+
+	node = find_device(psci);
+	if (node < 0)
+		node = fdt_path(&fdt, "/psci");
+	if (node >= 0) {
+		const char *method = fdt_getprop_str(&fdt, node, "method");
+
+		if (method && !strcmp(method, "hvc"))
+			a64_set_psci(1);
+		else if (method && !strcmp(method, "smc"))
+			a64_set_psci(2);
+		else
+			a64_early_puts("umka: /psci has no method \"hvc\" or \"smc\": no PSCI\n");
+	}
+
+	node = find_device(timers);
+	if (node < 0)
+		a64_boot_fail("device tree", "no generic timer node (\"arm,armv8-timer\")");
+	irqs = fdt_getprop(&fdt, node, "interrupts", &len);
+	/* Four GIC specifiers of 3 cells: secure, non-secure, virtual, hyp;
+	 * the third is ours. Cell 0 must say PPI (1); INTID = 16 + cell 1. */
+	if (!irqs || len < 36 || len % 12)
+		a64_boot_fail("device tree timer", "interrupts is not 4 three-cell GIC specifiers");
+	if (fdt_be32(irqs + 24) != 1 || fdt_be32(irqs + 28) > 15)
+		a64_boot_fail("device tree timer", "the virtual timer interrupt is not a PPI");
+	{
+		unsigned intid = 16 + fdt_be32(irqs + 28);
+
+		node = find_device(gic2);
+		if (node < 0) {
+			if (find_device(gic3) >= 0)
+				a64_boot_fail("device tree", "GICv3 is not supported yet "
+					      "(QEMU: -M virt,gic-version=2)");
+			a64_boot_fail("device tree", "no GICv2 interrupt controller");
+		}
+		a64_gic_init(device_reg(node, 0, "device tree GIC distributor"),
+			     device_reg(node, 1, "device tree GIC CPU interface"), intid);
+	}
+}
+
+void a64_boot_main(u64 dtb_pa)
+{
+	u64 ram_top, window_end;
+	const char *model;
+
+	if (!dtb_pa)
+		a64_boot_fail("no device tree", "x0 was 0 at entry (boot the Image, not the ELF)");
+	if (dtb_pa & 7)
+		a64_boot_fail("device tree", "blob not 8-byte aligned");
+	if (dtb_pa >> 39)
+		a64_boot_fail("device tree", "blob above 512 GiB");
+	/* head.S mapped [GiB of the blob, +2 GiB) of the early direct map. */
+	window_end = MIN(ALIGN_DOWN(dtb_pa, GiB1) + 2 * GiB1, 512 * GiB1);
+	if (fdt_init(&fdt, (const void *)(uintptr_t)(DIRECT_MAP + dtb_pa), window_end - dtb_pa))
+		a64_boot_fail("bad device tree", fdt.err);
+
+	ram_top = read_memory(dtb_pa);
+	build_direct_map(ram_top);
+	read_devices();		/* the console is up from here on */
+	read_chosen();
+	a64_time_init();
+
+	model = fdt_getprop_str(&fdt, fdt_root(&fdt), "model");
+	ksnprintf(machine, sizeof(machine), "AArch64 %s", model ? model : "(unknown board)");
+	bi.cmdline = cmdline;
+	bi.direct_map = DIRECT_MAP;
+	bi.nr_cpus = 1;
+	bi.machine = machine;
+	kernel_main(&bi);
+}
