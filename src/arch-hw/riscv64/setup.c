@@ -1,0 +1,289 @@
+/* RISC-V 64 boot, C half: read the device tree (memory, command line,
+ * initrd, timebase, UART, test/poweroff device), finish the direct map of
+ * physical memory and drop the identity map, then hand struct boot_info to
+ * kernel_main. Runs on the boot stack with interrupts off; head.S mapped
+ * the image, the device tree's two GiBs (early direct map) and an identity
+ * gigapage over the image's GiB. */
+#include <umka/arch.h>
+#include <umka/cmdline.h>
+#include <umka/string.h>
+
+#include "../common/fdt.h"
+#include "rv.h"
+
+#define GiB1 (1ULL << 30)
+
+static struct boot_info bi;
+static char cmdline[CMDLINE_MAX];
+static char machine[64];
+static struct fdt fdt;
+static u64 direct_map_end;	/* bytes of physical space mapped */
+
+__noreturn void rv_boot_fail(const char *what, const char *why)
+{
+	rv_early_puts("umka: cannot boot: ");
+	rv_early_puts(what);
+	rv_early_puts(": ");
+	rv_early_puts(why);
+	rv_early_puts("\n");
+	arch_halt(HALT_PANIC);
+}
+
+static void add_region(u64 base, u64 size, enum mem_type type)
+{
+	if (!size)
+		return;
+	if (bi.nr_mem == BOOT_MEM_MAX) {
+		rv_early_puts("umka: memory map too long: later regions ignored\n");
+		return;
+	}
+	bi.mem[bi.nr_mem++] = (struct mem_region){ .base = base, .size = size, .type = type };
+}
+
+/* Every (base, size) of node's reg as a region of the given type. */
+static void add_reg_regions(int node, enum mem_type type, const char *what)
+{
+	u64 base, size;
+	int r;
+
+	for (unsigned i = 0; (r = fdt_reg(&fdt, node, i, &base, &size)) > 0; i++) {
+		if (base + size < base)
+			rv_boot_fail(what, "reg range wraps around");
+		add_region(base, size, type);
+	}
+	if (r < 0)
+		rv_boot_fail(what, fdt.err);
+}
+
+/* Memory map: the image first (so it survives truncation), the blob, its
+ * /memreserve/ entries and /reserved-memory (where OpenSBI records the RAM
+ * it keeps for itself), then RAM from every device_type = "memory" node,
+ * cut at what the direct map covers. Returns the top of RAM. */
+static u64 read_memory(u64 dtb_pa)
+{
+	u64 top = 0, limit = (u64)DIRECT_MAP_MAX_GIB * GiB1, base, size;
+	int node, rsv;
+
+	add_region(rv_load_pa, (u64)(_kernel_end - _kernel_start), MEM_RESERVED);
+	add_region(dtb_pa, fdt.size, MEM_RESERVED);
+	for (unsigned i = 0; fdt_rsv(&fdt, i, &base, &size) > 0; i++)
+		add_region(base, size, MEM_RESERVED);
+	rsv = fdt_path(&fdt, "/reserved-memory");
+	for (node = rsv >= 0 ? fdt_first_child(&fdt, rsv) : -1; node >= 0;
+	     node = fdt_next_sibling(&fdt, node))
+		add_reg_regions(node, MEM_RESERVED, "device tree /reserved-memory");
+
+	for (node = fdt_first_child(&fdt, fdt_root(&fdt)); node >= 0;
+	     node = fdt_next_sibling(&fdt, node)) {
+		const char *type = fdt_getprop_str(&fdt, node, "device_type");
+		unsigned first = bi.nr_mem;
+
+		if (!type || strcmp(type, "memory"))
+			continue;
+		add_reg_regions(node, MEM_USABLE, "device tree /memory");
+		for (unsigned i = first; i < bi.nr_mem; i++) {
+			struct mem_region *r = &bi.mem[i];
+
+			if (r->base >= limit) {
+				r->size = 0;
+				continue;
+			}
+			if (r->size > limit - r->base)
+				r->size = limit - r->base;
+			top = MAX(top, r->base + r->size);
+		}
+	}
+	if (!top)
+		rv_boot_fail("device tree", "no RAM: no /memory node with a usable reg");
+	return top;
+}
+
+static bool range_is_ram(u64 base, u64 end)
+{
+	for (unsigned i = 0; i < bi.nr_mem; i++) {
+		const struct mem_region *r = &bi.mem[i];
+
+		if (r->type == MEM_USABLE && r->base < end && base < r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
+/* Direct map with 1 GiB pages straight in the root table over [0, max(4
+ * GiB, top of RAM)): the first 4 GiB always, for MMIO. RISC-V page tables
+ * carry no memory types (without Svpbmt the platform's PMAs decide), so
+ * RAM and devices are mapped alike, never executable. head.S's early
+ * entries are the same as the final ones, so only entries are added. Then
+ * the identity gigapage goes: NULL and all low addresses fault. */
+static void build_direct_map(u64 ram_top)
+{
+	u64 end = ALIGN_UP(MAX(ram_top, 4 * GiB1), GiB1);
+
+	if (end > (u64)DIRECT_MAP_MAX_GIB * GiB1)
+		end = (u64)DIRECT_MAP_MAX_GIB * GiB1;
+	for (u64 gib = 0; gib < end / GiB1; gib++)
+		boot_root[DIRECT_MAP_SLOT + gib] = (gib << 28) | PTE_DATA;
+	for (unsigned i = 0; i < DIRECT_MAP_SLOT; i++)
+		boot_root[i] = 0;
+	sfence_vma();
+	direct_map_end = end;
+}
+
+bool rv_addr_mapped(uintptr_t va, size_t len)
+{
+	uintptr_t img = (uintptr_t)_kernel_start, img_end = (uintptr_t)_kernel_end;
+
+	if (va + len < va)
+		return false;
+	if (va >= img && va + len <= img_end)
+		return true;
+	return va >= DIRECT_MAP && va + len <= DIRECT_MAP + direct_map_end;
+}
+
+/* First node compatible with any of compats[] whose status is not
+ * "disabled"; -1 if none. */
+static int find_device(const char *const *compats)
+{
+	for (; *compats; compats++)
+		for (int n = fdt_find_compatible(&fdt, -1, *compats); n >= 0;
+		     n = fdt_find_compatible(&fdt, n, *compats)) {
+			const char *status = fdt_getprop_str(&fdt, n, "status");
+
+			if (!status || !strcmp(status, "okay") || !strcmp(status, "ok"))
+				return n;
+		}
+	return -1;
+}
+
+static u64 device_reg(int node, const char *what)
+{
+	u64 base, size;
+	int r = fdt_reg(&fdt, node, 0, &base, &size);
+
+	if (r < 0)
+		rv_boot_fail(what, fdt.err);
+	if (r == 0)
+		rv_boot_fail(what, "reg property missing or too short");
+	if (base >= direct_map_end || size > direct_map_end - base)
+		rv_boot_fail(what, "registers outside the direct map");
+	return base;
+}
+
+static u64 chosen_addr(int chosen, const char *name, bool *found)
+{
+	u32 len;
+	const void *v = fdt_getprop(&fdt, chosen, name, &len);
+
+	*found = v && (len == 4 || len == 8);
+	if (v && !*found)
+		rv_boot_fail("device tree /chosen", "initrd address is neither 4 nor 8 bytes");
+	return !*found ? 0 : len == 4 ? fdt_be32(v) : fdt_be64(v);
+}
+
+static void read_chosen(void)
+{
+	int chosen = fdt_path(&fdt, "/chosen");
+	const char *args;
+	bool has_start, has_end;
+	u64 start, end;
+
+	if (chosen < 0)
+		return;
+	args = fdt_getprop_str(&fdt, chosen, "bootargs");
+	if (args) {
+		size_t n = strlen(args);
+
+		if (n >= sizeof(cmdline)) {
+			rv_early_puts("umka: command line too long: truncated\n");
+			n = sizeof(cmdline) - 1;
+		}
+		memcpy(cmdline, args, n);
+		cmdline[n] = 0;
+	}
+	start = chosen_addr(chosen, "linux,initrd-start", &has_start);
+	end = chosen_addr(chosen, "linux,initrd-end", &has_end);
+	if (has_start != has_end || (has_start && end < start))
+		rv_boot_fail("device tree /chosen", "linux,initrd-start/end inconsistent");
+	if (has_start && end > start) {
+		if (!range_is_ram(start, end) || end > direct_map_end)
+			rv_boot_fail("device tree /chosen", "initrd outside RAM");
+		bi.initrd_base = start;
+		bi.initrd_size = end - start;
+		add_region(start, end - start, MEM_RESERVED);
+	}
+}
+
+/* /cpus/timebase-frequency (the rate of the time CSR), or the same
+ * property on the first CPU node, where some trees put it. */
+static u64 read_timebase(void)
+{
+	int cpus = fdt_path(&fdt, "/cpus");
+	u32 hz;
+
+	if (cpus < 0)
+		rv_boot_fail("device tree", "no /cpus node");
+	hz = fdt_getprop_u32(&fdt, cpus, "timebase-frequency", 0);
+	for (int n = fdt_first_child(&fdt, cpus); !hz && n >= 0; n = fdt_next_sibling(&fdt, n)) {
+		const char *type = fdt_getprop_str(&fdt, n, "device_type");
+
+		if (type && !strcmp(type, "cpu"))
+			hz = fdt_getprop_u32(&fdt, n, "timebase-frequency", 0);
+	}
+	if (hz < 1000)
+		rv_boot_fail("device tree /cpus", "no usable timebase-frequency");
+	return hz;
+}
+
+static void read_devices(void)
+{
+	static const char *const uarts[] = { "ns16550a", "ns16550", "ns16450", NULL };
+	static const char *const tests[] = { "sifive,test1", "sifive,test0", NULL };
+	int node = find_device(uarts);
+
+	if (node >= 0) {
+		u32 shift = fdt_getprop_u32(&fdt, node, "reg-shift", 0);
+		u32 width = fdt_getprop_u32(&fdt, node, "reg-io-width", 1);
+
+		if (shift > 4 || (width != 1 && width != 4))
+			rv_boot_fail("device tree UART", "unsupported reg-shift or reg-io-width");
+		rv_console_init(device_reg(node, "device tree UART"), shift, width);
+	} else {
+		rv_early_puts("umka: no ns16550 UART in the device tree: console through SBI\n");
+	}
+	node = find_device(tests);
+	if (node >= 0)
+		rv_set_test_device(device_reg(node, "device tree sifive,test"));
+}
+
+void rv_boot_main(u64 hartid, u64 dtb_pa)
+{
+	u64 ram_top, window_end, tb;
+	const char *model;
+
+	if (!dtb_pa)
+		rv_boot_fail("no device tree", "a1 was 0 at entry");
+	if (dtb_pa & 7)
+		rv_boot_fail("device tree", "blob not 8-byte aligned");
+	if ((dtb_pa >> 30) > DIRECT_MAP_MAX_GIB - 2)
+		rv_boot_fail("device tree", "blob above the direct map's 62 GiB");
+	/* head.S mapped [GiB of the blob, +2 GiB) of the early direct map. */
+	window_end = ALIGN_DOWN(dtb_pa, GiB1) + 2 * GiB1;
+	if (fdt_init(&fdt, (const void *)(uintptr_t)(DIRECT_MAP + dtb_pa), window_end - dtb_pa))
+		rv_boot_fail("bad device tree", fdt.err);
+
+	ram_top = read_memory(dtb_pa);
+	build_direct_map(ram_top);
+	read_devices();		/* the console is up from here on */
+	read_chosen();
+	tb = read_timebase();
+	rv_time_init(tb);
+
+	model = fdt_getprop_str(&fdt, fdt_root(&fdt), "model");
+	ksnprintf(machine, sizeof(machine), "RISC-V 64 %s, hart %llu",
+		  model ? model : "(unknown board)", (unsigned long long)hartid);
+	bi.cmdline = cmdline;
+	bi.direct_map = DIRECT_MAP;
+	bi.nr_cpus = 1;
+	bi.machine = machine;
+	kernel_main(&bi);
+}
