@@ -16,7 +16,7 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
 /* C99 semantics: always NUL-terminates when size > 0 and returns the length
- * the full output would have had. Supports %d %i %u %x %X %p %s %c %% with
+ * the full output would have had. Supports %d %i %u %o %x %X %p %s %c %% with
  * flags '-' '0', width, precision for %s, and l/ll/z length modifiers. */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

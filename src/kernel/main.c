@@ -2,6 +2,7 @@
  * first kernel thread. Order matters: memory before anything allocates, the
  * scheduler before anything sleeps, timers before anything waits. */
 #include <umka/errno.h>
+#include <umka/initramfs.h>
 #include <umka/irq.h>
 #include <umka/kernel.h>
 #include <umka/ktest.h>
@@ -13,6 +14,7 @@
 #include <umka/slab.h>
 #include <umka/string.h>
 #include <umka/time.h>
+#include <umka/vfs.h>
 #include <umka/workqueue.h>
 
 #ifndef UMKA_VERSION
@@ -110,6 +112,8 @@ void kernel_main(struct boot_info *bi)
 	arch_irq_enable();
 	rcu_init();
 	workqueue_init();
+	vfs_init();
+	initramfs_unpack_boot(bi);
 
 	init = kthread_create(kernel_init, NULL, "init");
 	if (!init)

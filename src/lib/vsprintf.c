@@ -134,11 +134,13 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			out_num(&o, u, s < 0, 10, false, "", &sp);
 			break;
 		case 'u':
+		case 'o':
 		case 'x':
 		case 'X':
 			u = lng >= 2 ? va_arg(ap, unsigned long long)
 			    : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-			out_num(&o, u, false, *fmt == 'u' ? 10 : 16, *fmt == 'X', "", &sp);
+			out_num(&o, u, false, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X',
+				"", &sp);
 			break;
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);

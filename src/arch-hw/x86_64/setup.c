@@ -1,15 +1,17 @@
-/* x86-64 boot, C half: read the PVH start info (memory map, command line),
- * build the direct map of physical memory, then hand struct boot_info to
- * kernel_main. Runs on the boot stack with interrupts off; boot.S mapped the
- * first GiB three ways (identity, direct map, kernel image). */
+/* x86-64 boot, C half: read the boot data (the PVH start info or the
+ * multiboot2 boot information: memory map, command line, initrd), build the
+ * direct map of physical memory, then hand struct boot_info to kernel_main.
+ * Runs on the boot stack with interrupts off; boot.S mapped the first 4 GiB
+ * as identity and direct map, and the kernel image. */
 #include <umka/arch.h>
 #include <umka/cmdline.h>
 #include <umka/string.h>
 
+#include "multiboot2.h"
 #include "x86.h"
 
 /* PVH boot ABI (Xen's public arch-x86/hvm/start_info.h, version 1). */
-#define HVM_START_MAGIC 0x336ec578
+#define HVM_START_MAGIC BOOT_PROTO_PVH
 struct hvm_start_info {
 	u32 magic;
 	u32 version;
@@ -32,7 +34,7 @@ struct hvm_memmap_entry {
 
 #define GiB1 (1ULL << 30)
 #define MiB2 (1ULL << 21)
-#define EARLY_LIMIT GiB1	/* what boot.S's direct map reaches */
+#define EARLY_LIMIT ((u64)EARLY_MAP_GIB * GiB1)	/* what boot.S's direct map reaches */
 
 static struct boot_info bi;
 static char cmdline[CMDLINE_MAX];
@@ -48,10 +50,10 @@ static __noreturn void boot_fail(const char *why)
 	arch_halt(HALT_PANIC);
 }
 
-static void *early_phys(u64 pa, u64 len)
+static void *early_phys(u64 pa, u64 len, const char *what_fails)
 {
 	if (pa >= EARLY_LIMIT || len > EARLY_LIMIT - pa)
-		boot_fail("PVH boot data above the first GiB");
+		boot_fail(what_fails);
 	return (void *)(uintptr_t)(DIRECT_MAP + pa);
 }
 
@@ -66,42 +68,59 @@ static void add_region(u64 base, u64 size, enum mem_type type)
 	bi.mem[bi.nr_mem++] = (struct mem_region){ .base = base, .size = size, .type = type };
 }
 
+/* The firmware's map, one entry at a time, as it comes (holes, overlaps and
+ * tiny regions are the buddy allocator's to sanitise). RAM beyond what the
+ * direct map can cover is cut off. */
+struct fw_map {
+	u64 top;	/* end of the highest RAM seen */
+	bool cut;
+};
+
+static void add_fw_region(struct fw_map *m, u64 base, u64 size, bool ram)
+{
+	u64 limit = (u64)DIRECT_MAP_MAX_GIB * GiB1;
+
+	if (!ram) {
+		add_region(base, size, MEM_RESERVED);
+		return;
+	}
+	if (base >= limit) {
+		m->cut = true;
+		return;
+	}
+	if (size > limit - base) {
+		size = limit - base;
+		m->cut = true;
+	}
+	add_region(base, size, MEM_USABLE);
+	if (size && base + size > m->top)
+		m->top = base + size;
+}
+
+static u64 fw_map_done(const struct fw_map *m, const char *no_ram)
+{
+	if (m->cut)
+		x86_early_puts("umka: RAM above 64 GiB ignored (direct map limit)\n");
+	if (!m->top)
+		boot_fail(no_ram);
+	return m->top;
+}
+
 /* Memory map: the kernel image first (so it survives truncation), then
- * firmware's map. RAM beyond what the direct map can cover is cut off. */
+ * firmware's map. */
 static u64 read_memory_map(const struct hvm_start_info *si)
 {
 	const struct hvm_memmap_entry *e;
-	u64 top = 0, limit = (u64)DIRECT_MAP_MAX_GIB * GiB1;
-	bool cut = false;
+	struct fw_map m = { 0 };
 
 	if (si->version < 1 || !si->memmap_paddr || !si->memmap_entries)
 		boot_fail("the PVH start info has no memory map (need version 1)");
 	add_region(PA(_kernel_start), (u64)(_kernel_end - _kernel_start), MEM_RESERVED);
-	e = early_phys(si->memmap_paddr, (u64)si->memmap_entries * sizeof(*e));
-	for (u32 i = 0; i < si->memmap_entries; i++) {
-		u64 base = e[i].addr, size = e[i].size;
-
-		if (e[i].type != E820_RAM) {
-			add_region(base, size, MEM_RESERVED);
-			continue;
-		}
-		if (base >= limit) {
-			cut = true;
-			continue;
-		}
-		if (size > limit - base) {
-			size = limit - base;
-			cut = true;
-		}
-		add_region(base, size, MEM_USABLE);
-		if (base + size > top)
-			top = base + size;
-	}
-	if (cut)
-		x86_early_puts("umka: RAM above 64 GiB ignored (direct map limit)\n");
-	if (!top)
-		boot_fail("no RAM in the PVH memory map");
-	return top;
+	e = early_phys(si->memmap_paddr, (u64)si->memmap_entries * sizeof(*e),
+		       "PVH boot data above the first 4 GiB");
+	for (u32 i = 0; i < si->memmap_entries; i++)
+		add_fw_region(&m, e[i].addr, e[i].size, e[i].type == E820_RAM);
+	return fw_map_done(&m, "no RAM in the PVH memory map");
 }
 
 static bool range_is_ram(u64 base, u64 end)
@@ -152,14 +171,25 @@ bool x86_addr_mapped(uintptr_t va, size_t len)
 	return va >= DIRECT_MAP && va + len <= DIRECT_MAP + direct_map_end;
 }
 
-void x86_boot_main(u32 start_info_pa)
+static void copy_cmdline(const char *src, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && n < sizeof(cmdline) - 1 && src[n])
+		n++;
+	if (n == sizeof(cmdline) - 1 && n < max && src[n])
+		x86_early_puts("umka: command line too long: truncated\n");
+	memcpy(cmdline, src, n);
+	cmdline[n] = 0;
+}
+
+/* PVH: QEMU -kernel (SeaBIOS's pvh.bin or QEMU's own PVH setup). */
+static void boot_pvh(u32 start_info_pa)
 {
 	const struct hvm_start_info *si;
 	u64 ram_top;
 
-	x86_serial_init();
-	x86_cpu_init();
-	si = early_phys(start_info_pa, sizeof(*si));
+	si = early_phys(start_info_pa, sizeof(*si), "PVH boot data above the first 4 GiB");
 	if (si->magic != HVM_START_MAGIC)
 		boot_fail("not started by a PVH loader (bad hvm_start_info magic)");
 	ram_top = read_memory_map(si);
@@ -167,19 +197,74 @@ void x86_boot_main(u32 start_info_pa)
 
 	if (si->cmdline_paddr) {
 		const char *src = (const char *)(uintptr_t)(DIRECT_MAP + si->cmdline_paddr);
-		size_t n = 0;
+		size_t max = 0;
 
 		if (!x86_addr_mapped((uintptr_t)src, 1))
 			boot_fail("command line outside the direct map");
-		while (n < sizeof(cmdline) - 1 && x86_addr_mapped((uintptr_t)src + n, 1) && src[n])
-			n++;
-		memcpy(cmdline, src, n);
-		cmdline[n] = 0;
+		while (max < sizeof(cmdline) && x86_addr_mapped((uintptr_t)src + max, 1))
+			max++;
+		copy_cmdline(src, max);
 	}
+	bi.machine = "x86-64 QEMU";
+}
+
+/* Multiboot2: GRUB (the ISO) or any other multiboot2 loader. Everything it
+ * hands over lies below 4 GiB, inside boot.S's early map and the final
+ * direct map alike. */
+static void boot_multiboot2(u32 info_pa)
+{
+	const u32 *hdr;
+	struct mb2_boot mb;
+	struct fw_map m = { 0 };
+	const char *err;
+	u64 ram_top;
+
+	if (!IS_ALIGNED(info_pa, 8))
+		boot_fail("multiboot2 boot information not 8-byte aligned");
+	hdr = early_phys(info_pa, 8, "multiboot2 boot information above 4 GiB");
+	early_phys(info_pa, hdr[0], "multiboot2 boot information runs past 4 GiB");
+	err = mb2_parse(hdr, hdr[0], &mb);
+	if (err)
+		boot_fail(err);
+
+	add_region(PA(_kernel_start), (u64)(_kernel_end - _kernel_start), MEM_RESERVED);
+	if (mb.nr_modules > 1)
+		x86_early_puts("umka: multiboot2: more than one module, only the first is the initrd\n");
+	if (mb.mod_end > mb.mod_start) {
+		bi.initrd_base = mb.mod_start;
+		bi.initrd_size = mb.mod_end - mb.mod_start;
+		add_region(bi.initrd_base, bi.initrd_size, MEM_RESERVED);
+	}
+	for (u32 i = 0; i < mb.mmap_entries; i++) {
+		u64 base, size;
+		u32 type;
+
+		mb2_mmap_entry(&mb, i, &base, &size, &type);
+		add_fw_region(&m, base, size, type == MB2_MMAP_RAM);
+	}
+	ram_top = fw_map_done(&m, "no RAM (type 1) in the multiboot2 memory map");
+	if (bi.initrd_size && !range_is_ram(bi.initrd_base, bi.initrd_base + bi.initrd_size))
+		boot_fail("multiboot2 module (initrd) outside RAM");
+	build_direct_map(ram_top);
+
+	if (mb.cmdline)		/* a direct-map pointer, still valid */
+		copy_cmdline(mb.cmdline, mb.cmdline_len);
+	bi.machine = "x86-64 multiboot2";
+}
+
+void x86_boot_main(u32 proto, u32 info_pa)
+{
+	x86_serial_init();
+	x86_cpu_init();
+	if (proto == BOOT_PROTO_PVH)
+		boot_pvh(info_pa);
+	else if (proto == BOOT_PROTO_MB2)
+		boot_multiboot2(info_pa);
+	else
+		boot_fail("entered at the multiboot2 entry without the multiboot2 magic in %eax");
 	bi.cmdline = cmdline;
 	bi.direct_map = DIRECT_MAP;
 	bi.nr_cpus = 1;
-	bi.machine = "x86-64 QEMU";
 
 	x86_time_init();
 	kernel_main(&bi);

@@ -16,6 +16,14 @@
  * page-directory page per GiB, static in .bss). */
 #define DIRECT_MAP_MAX_GIB 64
 
+/* boot.S maps this much physical memory before setup.c runs (identity and
+ * direct map): where the boot data may lie. Multiboot2 data is below 4 GiB. */
+#define EARLY_MAP_GIB 4
+
+/* Boot protocols: boot.S passes one of these to x86_boot_main. */
+#define BOOT_PROTO_PVH 0x336ec578	/* entered at pvh_entry (the start info's magic) */
+#define BOOT_PROTO_MB2 0x36d76289	/* %eax from a multiboot2 loader (mb2_entry) */
+
 #define BOOT_STACK_SIZE (64 * 1024)
 #define IST_STACK_SIZE (16 * 1024)
 
@@ -128,7 +136,7 @@ void x86_switch(uintptr_t *save_sp, uintptr_t new_sp);
 void x86_thread_start(void);
 
 /* setup.c */
-__noreturn void x86_boot_main(u32 start_info_pa);
+__noreturn void x86_boot_main(u32 proto, u32 info_pa);
 bool x86_addr_mapped(uintptr_t va, size_t len);	/* safe to read? (unwinder) */
 
 /* console.c */

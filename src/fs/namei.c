@@ -1,0 +1,344 @@
+/* Path resolution with Linux semantics. A walk starts at the caller's root
+ * (absolute paths) or a starting directory, checks search permission on
+ * every directory it passes, crosses mounts both ways, keeps ".." from
+ * leaving the caller's root, and follows symlinks: those in the middle of a
+ * path always, the final one when asked (or when a '/' follows it), at most
+ * MAXSYMLINKS in one resolution.
+ *
+ * Symlink bodies are walked in place: the rest of the current string is
+ * pushed on a small stack (with a reference on the link's inode, which
+ * keeps its body alive) and popped when the body is done. A link that ends
+ * a string replaces it instead of nesting, as in Linux. */
+#include <umka/errno.h>
+#include <umka/string.h>
+
+#include "vfs_internal.h"
+
+static size_t bounded_strlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+int nd_start(struct nameidata *nd, const struct vfs_ctx *ctx, const struct path *dir,
+	     const char *name, unsigned flags)
+{
+	struct fs_struct *fs = ctx->fs;
+
+	nd->ctx = ctx;
+	nd->flags = flags;
+	nd->nr_links = 0;
+	nd->depth = 0;
+	nd->link = NULL;
+	nd->name = name;
+	nd->last = (struct dname){ NULL, 0, 0 };
+	nd->last_type = LAST_NONE;
+	nd->trailing_slash = false;
+	nd->path = (struct path){ NULL, NULL };
+	nd->root = (struct path){ NULL, NULL };
+	if (!name)
+		return -EFAULT;
+	if (bounded_strlen(name, PATH_MAX) == PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!name[0] && !(flags & LOOKUP_EMPTY))
+		return -ENOENT;
+	spin_lock(&fs->lock);
+	nd->root = fs->root;
+	path_get(&nd->root);
+	if (name[0] != '/' && !dir) {
+		nd->path = fs->pwd;
+		path_get(&nd->path);
+	}
+	spin_unlock(&fs->lock);
+	if (name[0] == '/') {
+		nd->path = nd->root;
+		path_get(&nd->path);
+	} else if (dir) {
+		nd->path = *dir;
+		path_get(&nd->path);
+	}
+	return 0;
+}
+
+void nd_done(struct nameidata *nd)
+{
+	path_put(&nd->path);
+	path_put(&nd->root);
+	inode_put(nd->link);
+	nd->link = NULL;
+	while (nd->depth) {
+		nd->depth--;
+		inode_put(nd->stack[nd->depth].link);
+	}
+}
+
+int may_lookup(struct nameidata *nd)
+{
+	struct inode *inode = nd->path.dentry->inode;
+
+	if (!S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	return inode_permission(nd->ctx->cred, inode, MAY_EXEC);
+}
+
+int follow_dotdot(struct nameidata *nd)
+{
+	for (;;) {
+		if (path_equal(&nd->path, &nd->root))
+			break;		/* ".." at the caller's root stays there */
+		if (nd->path.dentry != nd->path.mnt->root) {
+			struct dentry *parent = dget_parent(nd->path.dentry);
+
+			dput(nd->path.dentry);
+			nd->path.dentry = parent;
+			break;
+		}
+		if (!follow_up(&nd->path))
+			break;		/* the namespace root */
+	}
+	follow_mounts(&nd->path);
+	return 0;
+}
+
+struct dentry *lookup_locked(struct dentry *parent, const char *name, u32 len)
+{
+	struct inode *dir = parent->inode;
+	struct dentry *d;
+	int err;
+
+	if (len > NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+	d = d_lookup(parent, name, len);
+	if (d)
+		return d;
+	if (dir->iflags & I_DEAD)
+		return ERR_PTR(-ENOENT);	/* removed: nothing to cache there */
+	d = d_alloc(parent, name, len);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	err = dir->i_op->lookup(dir, d);
+	if (err) {
+		dput(d);	/* never hashed: freed */
+		return ERR_PTR(err);
+	}
+	return d;
+}
+
+/* The positive child name of nd->path, mounts crossed, with references. */
+static int lookup_component(struct nameidata *nd, const char *name, u32 len, struct path *out)
+{
+	struct dentry *parent = nd->path.dentry, *d;
+
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	d = d_lookup(parent, name, len);
+	if (!d) {
+		inode_lock(parent->inode);
+		d = lookup_locked(parent, name, len);
+		inode_unlock(parent->inode);
+		if (IS_ERR(d))
+			return (int)PTR_ERR(d);
+	}
+	if (!READ_ONCE(d->inode)) {
+		dput(d);
+		return -ENOENT;
+	}
+	out->mnt = mnt_get(nd->path.mnt);
+	out->dentry = d;
+	follow_mounts(out);
+	return 0;
+}
+
+int pick_link(struct nameidata *nd, struct path *child)
+{
+	struct inode *inode = child->dentry->inode;
+	const char *body;
+
+	if (nd->nr_links++ >= MAXSYMLINKS) {
+		path_put(child);
+		return -ELOOP;
+	}
+	body = inode->i_op && inode->i_op->get_link ? inode->i_op->get_link(inode) : NULL;
+	if (!body) {
+		path_put(child);
+		return -EIO;
+	}
+	inode_get(inode);	/* keeps body alive while we walk it */
+	path_put(child);
+	if (*nd->name) {
+		/* more of this string after the link: come back to it */
+		if (nd->depth == MAXSYMLINKS) {
+			inode_put(inode);
+			return -ELOOP;
+		}
+		nd->stack[nd->depth++] = (struct walk_frame){ nd->name, nd->link };
+	} else {
+		inode_put(nd->link);	/* this string is done: replace it */
+	}
+	nd->link = inode;
+	nd->name = body;
+	return *body ? 0 : -ENOENT;
+}
+
+int link_path_walk(struct nameidata *nd)
+{
+	for (;;) {
+		const char *s = nd->name, *next;
+		enum last_type type = LAST_NORM;
+		struct path child;
+		bool slash;
+		u32 len;
+		int err;
+
+		if (*s == '/') {
+			path_put(&nd->path);
+			nd->path = nd->root;
+			path_get(&nd->path);
+			while (*s == '/')
+				s++;
+		}
+		if (!*s) {
+			if (nd->depth) {
+				/* a symlink body in the middle is done: resume after it */
+				inode_put(nd->link);
+				nd->depth--;
+				nd->name = nd->stack[nd->depth].name;
+				nd->link = nd->stack[nd->depth].link;
+				continue;
+			}
+			nd->name = s;
+			nd->last_type = LAST_NONE;
+			return 0;
+		}
+		err = may_lookup(nd);
+		if (err)
+			return err;
+		for (len = 0; s[len] && s[len] != '/'; len++)
+			;
+		next = s + len;
+		slash = *next == '/';
+		while (*next == '/')
+			next++;
+		if (len == 1 && s[0] == '.')
+			type = LAST_DOT;
+		else if (len == 2 && s[0] == '.' && s[1] == '.')
+			type = LAST_DOTDOT;
+		nd->name = next;
+		if (!*next && !nd->depth) {
+			nd->last = (struct dname){ s, len, 0 };
+			nd->last_type = type;
+			nd->trailing_slash = slash;
+			return 0;
+		}
+		if (type == LAST_DOT)
+			continue;
+		if (type == LAST_DOTDOT) {
+			follow_dotdot(nd);
+			continue;
+		}
+		err = lookup_component(nd, s, len, &child);
+		if (err)
+			return err;
+		if (S_ISLNK(child.dentry->inode->mode)) {
+			err = pick_link(nd, &child);
+			if (err)
+				return err;
+			continue;
+		}
+		path_put(&nd->path);
+		nd->path = child;
+	}
+}
+
+int lookup_last(struct nameidata *nd)
+{
+	struct path child;
+	int err;
+
+	switch (nd->last_type) {
+	case LAST_NONE:
+	case LAST_DOT:
+		return 0;
+	case LAST_DOTDOT:
+		return follow_dotdot(nd);
+	case LAST_NORM:
+		break;
+	}
+	err = lookup_component(nd, nd->last.name, nd->last.len, &child);
+	if (err)
+		return err;
+	if (S_ISLNK(child.dentry->inode->mode) &&
+	    ((nd->flags & LOOKUP_FOLLOW) || nd->trailing_slash)) {
+		err = pick_link(nd, &child);
+		return err ? err : 1;
+	}
+	path_put(&nd->path);
+	nd->path = child;
+	nd->last_type = LAST_NONE;
+	return 0;
+}
+
+int path_lookupat(struct nameidata *nd)
+{
+	int err;
+
+	for (;;) {
+		err = link_path_walk(nd);
+		if (err)
+			return err;
+		/* "name/" must be a directory, through any symlinks */
+		if (nd->trailing_slash)
+			nd->flags |= LOOKUP_DIRECTORY;
+		err = lookup_last(nd);
+		if (err < 0)
+			return err;
+		if (err == 0)
+			break;
+	}
+	if ((nd->flags & LOOKUP_DIRECTORY) && !S_ISDIR(nd->path.dentry->inode->mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+int path_parentat(struct nameidata *nd, const struct vfs_ctx *ctx, const struct path *dir,
+		  const char *name)
+{
+	int err = nd_start(nd, ctx, dir, name, 0);
+
+	return err ? err : link_path_walk(nd);
+}
+
+int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *name,
+	       unsigned at_flags, struct path *out)
+{
+	struct nameidata nd;
+	unsigned flags = 0;
+	int err;
+
+	if (!(at_flags & AT_SYMLINK_NOFOLLOW))
+		flags |= LOOKUP_FOLLOW;
+	if (at_flags & AT_EMPTY_PATH)
+		flags |= LOOKUP_EMPTY;
+	err = nd_start(&nd, ctx, dir, name, flags);
+	if (!err)
+		err = path_lookupat(&nd);
+	if (!err) {
+		*out = nd.path;
+		nd.path = (struct path){ NULL, NULL };
+	}
+	nd_done(&nd);
+	return err;
+}
+
+int vfs_lookup_one(const struct vfs_ctx *ctx, const struct path *dir, const char *name,
+		   struct path *out)
+{
+	if (!name || !dir)
+		return -EINVAL;
+	if (strchr(name, '/'))
+		return -EINVAL;
+	return vfs_lookup(ctx, dir, name, AT_SYMLINK_NOFOLLOW, out);
+}
