@@ -10,11 +10,21 @@ enum lock_level {
 	LOCK_LEVEL_TEST_OUTER = 10,	/* ktest/unit tests only */
 	LOCK_LEVEL_TEST_INNER = 20,
 	LOCK_LEVEL_MUTEX_DEFAULT = 50,
+	VFS_LEVEL_NAMESPACE = 52,	/* mutex: mount/umount */
+	VFS_LEVEL_FPOS = 54,		/* mutex: file->pos_lock */
+	VFS_LEVEL_RENAME = 56,		/* mutex: sb->rename_lock */
+	VFS_LEVEL_FS_MUTEX = 58,	/* mutex: a filesystem's own, above inode locks */
+	VFS_LEVEL_INODE = 60,		/* inode lock, + enum inode_subclass (0..3) */
 	/* spinlocks */
 	LOCK_LEVEL_WORKQUEUE = 100,
 	LOCK_LEVEL_RCU = 110,
 	LOCK_LEVEL_WAITQUEUE = 120,
 	LOCK_LEVEL_MUTEX_INTERNAL = 130,
+	VFS_LEVEL_FDTABLE = 140,	/* fd_table, fs_struct */
+	VFS_LEVEL_MOUNT = 141,		/* mount hash and tree */
+	VFS_LEVEL_DCACHE = 143,		/* dentry hash, LRU, refs */
+	VFS_LEVEL_INODES = 145,		/* sb inode table, nlink, final iput */
+	VFS_LEVEL_FS_LEAF = 147,	/* leaf spinlocks of filesystems and drivers */
 	LOCK_LEVEL_RUNQUEUE = 150,	/* +1 for the second of two runqueues */
 	LOCK_LEVEL_TIMER = 160,		/* armed under the rq lock; callbacks run unlocked */
 	LOCK_LEVEL_SLAB_LIST = 160,	/* the list of all caches */

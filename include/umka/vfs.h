@@ -17,25 +17,14 @@
 #include <uapi/fcntl.h>
 #include <uapi/stat.h>
 
-/* ---- Lock levels (lockorder.h rules; they belong in that list) ------------
+/* ---- Lock levels (VFS_LEVEL_* in lockorder.h) -------------------------------
  * Sleeping locks, outermost first: the mount namespace, a file's position,
- * a super block's rename lock, a filesystem's own mutexes, then inode locks. Inode locks nest by role:
+ * a super block's rename lock, a filesystem's own mutexes, then inode
+ * locks. Inode locks nest by role:
  * a directory being changed (PARENT), a second directory in rename (PARENT2),
  * the inode named by an entry (CHILD) and the one it replaces (CHILD2).
  * Spinlocks sit between mutex internals and the runqueue; none of them is
  * held while calling into a filesystem or anything that can sleep. */
-enum vfs_lock_level {
-	VFS_LEVEL_NAMESPACE = 52,	/* mutex: mount/umount */
-	VFS_LEVEL_FPOS = 54,		/* mutex: file->pos_lock */
-	VFS_LEVEL_RENAME = 56,		/* mutex: sb->rename_lock */
-	VFS_LEVEL_FS_MUTEX = 58,	/* mutex: a filesystem's own, above inode locks */
-	VFS_LEVEL_INODE = 60,		/* + enum inode_subclass */
-	VFS_LEVEL_FDTABLE = 140,	/* spinlock: fd_table, fs_struct */
-	VFS_LEVEL_MOUNT = 141,		/* spinlock: mount hash and tree */
-	VFS_LEVEL_DCACHE = 143,		/* spinlock: dentry hash, LRU, refs */
-	VFS_LEVEL_INODES = 145,		/* spinlock: sb inode table, nlink, final iput */
-	VFS_LEVEL_FS_LEAF = 147,	/* spinlocks of filesystems and drivers (leaves) */
-};
 
 enum inode_subclass { I_PARENT = 0, I_PARENT2 = 1, I_CHILD = 2, I_CHILD2 = 3 };
 
