@@ -36,8 +36,13 @@ static void timers_fire_in_expiry_order(struct ktest *t)
 	struct fire_log f[5];
 	int order[5], n = 0;
 	static const int delay_us[5] = { 900, 300, 700, 100, 500 };
-	u64 now = ktime_get_ns();
+	unsigned long flags;
+	u64 now;
 
+	/* Arm all five with interrupts off: a host pause between two arms
+	 * must not let an early timer fire before a later one is armed. */
+	flags = irq_save();
+	now = ktime_get_ns();
 	for (int i = 0; i < 5; i++) {
 		hrtimer_init(&f[i].t, log_fire);
 		f[i].id = i;
@@ -45,6 +50,7 @@ static void timers_fire_in_expiry_order(struct ktest *t)
 		f[i].n = &n;
 		hrtimer_start(&f[i].t, now + delay_us[i] * NSEC_PER_USEC);
 	}
+	irq_restore(flags);
 	KT_ASSERT(t, KT_WAIT_FOR(READ_ONCE(n) == 5, 100));
 	KT_EXPECT_EQ(t, order[0], 3);
 	KT_EXPECT_EQ(t, order[1], 1);
