@@ -9,6 +9,7 @@
 #include <umka/slab.h>
 #include <umka/string.h>
 #include <umka/time.h>
+#include <umka/vfs.h>
 
 static void result(const char *name, u64 total_ns, u64 iters)
 {
@@ -123,6 +124,40 @@ static void bench_timer(void)
 	result("time.timer_fire_latency_max", worst, 1);
 }
 
+/* ---- VFS: cached path walk, and a small-file life cycle on tmpfs ------- */
+
+static void bench_vfs(void)
+{
+	enum { N = 200000, M = 50000 };
+	const struct vfs_ctx *k = vfs_kernel_ctx();
+	static char block[4096];
+	struct path p;
+	struct file *f;
+	u64 t0;
+
+	if (kvfs_mkdir_p("/b1/b2/b3/b4", 0755) || kvfs_write_file("/b1/b2/b3/b4/b5", 0644, "x", 1))
+		return;
+	vfs_lookup(k, NULL, "/b1/b2/b3/b4/b5", 0, &p);	/* warm the dcache */
+	path_put(&p);
+	t0 = ktime_get_ns();
+	for (int i = 0; i < N; i++) {
+		if (vfs_lookup(k, NULL, "/b1/b2/b3/b4/b5", 0, &p))
+			return;
+		path_put(&p);
+	}
+	result("vfs.lookup_cached_5_components", ktime_get_ns() - t0, N);
+
+	t0 = ktime_get_ns();
+	for (int i = 0; i < M; i++) {
+		if (vfs_openat(k, NULL, "/b1/f", O_CREAT | O_WRONLY, 0644, &f))
+			return;
+		vfs_write(f, block, sizeof(block));
+		file_put(f);
+		kvfs_unlink("/b1/f");
+	}
+	result("vfs.tmpfs_create_write4k_close_unlink", ktime_get_ns() - t0, M);
+}
+
 struct kbench {
 	const char *name;
 	void (*fn)(void);
@@ -133,6 +168,7 @@ static const struct kbench benches[] = {
 	{ "kmalloc", bench_kmalloc64 },
 	{ "page", bench_page0 },
 	{ "timer", bench_timer },
+	{ "vfs", bench_vfs },
 };
 
 static const struct kbench *find_bench(const char *name, size_t len)
@@ -157,7 +193,7 @@ int kbench_run(const char *spec)
 
 		if (!b) {
 			console_printf("bench: no benchmark named '%.*s' (have: ctxsw kmalloc page "
-				       "timer)\n", (int)len, p);
+				       "timer vfs)\n", (int)len, p);
 			return -EINVAL;
 		}
 		b->fn();
