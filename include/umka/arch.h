@@ -46,6 +46,12 @@ enum halt_status {
  * isa-debug-exit, PSCI, SBI). Never returns; callable from any context. */
 __noreturn void arch_halt(enum halt_status status);
 
+/* Start the machine's own services once the core is up (VFS mounted, init
+ * not yet created; process context, may sleep). Returns true if one of them
+ * keeps the machine running by itself (arch-um's fuse=): init then exits
+ * instead of powering off, and that service powers off when it is done. */
+bool arch_late_init(void);
+
 /* ---- Console ------------------------------------------------------------- */
 
 /* Write len bytes to the console synchronously. Callable with interrupts

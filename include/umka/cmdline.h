@@ -17,6 +17,7 @@ struct kernel_params {
 	char ktest[CMDLINE_VALUE_MAX];	/* ktest=: suites to run at boot ("" = none) */
 	char bench[CMDLINE_VALUE_MAX];	/* bench=: benchmarks to run at boot */
 	char initrd[CMDLINE_VALUE_MAX];	/* initrd=: where the machine finds the initramfs */
+	char fuse[CMDLINE_VALUE_MAX];	/* fuse=: arch-um's host mount point for the VFS */
 	unsigned nr_unknown;		/* unknown keys seen (warned at boot) */
 };
 

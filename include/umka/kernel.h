@@ -6,6 +6,8 @@
 #include <umka/cmdline.h>
 
 extern struct kernel_params kernel_params;
+/* The boot command line as the machine gave it (for /proc/cmdline). */
+extern const char *kernel_cmdline;
 
 /* Nanoseconds since the core started (kernel_main). */
 u64 ktime_since_boot(void);

@@ -65,6 +65,12 @@ bool ktest_check_eq(struct ktest *t, long long a, long long b, const char *ea,
  * TAP; returns the number of failed cases, or -EINVAL naming an unknown suite. */
 int ktest_run(const char *spec);
 
+/* How the latest run of a suite went, updated after each case (so a suite
+ * reading its own result sees the cases before the current one). */
+struct ktest_result {
+	unsigned run, passed, failed;
+};
+void ktest_suite_result(const struct ktest_suite *s, struct ktest_result *out);
 /* Iterate registered suites (umkafs and tests use it). */
 const struct ktest_suite *ktest_suites_begin(void);
 const struct ktest_suite *ktest_suites_end(void);

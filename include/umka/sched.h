@@ -98,6 +98,11 @@ void sched_set_nice(struct task *t, int nice);
 /* Called from the tick timer (interrupt context). */
 void sched_tick(void);
 
+/* Call fn for every task (running, sleeping, or exited but not yet freed)
+ * under the task list lock: fn must not sleep, allocate or take a lock
+ * ordered before the wait queues. For procfs and umkafs. */
+void sched_for_each_task(void (*fn)(struct task *t, void *arg), void *arg);
+
 /* Statistics for benchmarks and tests. */
 u64 sched_nr_switches(void);
 

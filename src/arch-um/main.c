@@ -30,7 +30,10 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", cmdline_keys[i].key, cmdline_keys[i].help);
 	fprintf(f, "\nExit status: 0 power off, 1 a ktest failed, 2 bad command line, "
 		   "3 kernel panic.\n"
-		   "Example: umka mem=256M loglevel=7 ktest=all\n");
+		   "Example: umka mem=256M loglevel=7 ktest=all\n"
+		   "With fuse=DIR (and no ktest= or bench=) the machine stays up serving\n"
+		   "the VFS at DIR and powers off (status 0) once DIR is unmounted\n"
+		   "(fusermount3 -u DIR).\n");
 }
 
 static int join_args(int argc, char **argv, char *out, size_t size)
@@ -51,8 +54,14 @@ static int join_args(int argc, char **argv, char *out, size_t size)
 	return 0;
 }
 
+bool arch_late_init(void)
+{
+	return um_fuse_start();
+}
+
 void arch_halt(enum halt_status status)
 {
+	um_fuse_shutdown();
 	um_cpu_shutdown();
 	/* RAM stays mapped: we are likely running on a kernel stack inside it.
 	 * exit, not _exit: coverage and sanitizer reports run at exit. */

@@ -4,6 +4,7 @@
 #define UM_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct boot_info;
@@ -25,6 +26,12 @@ void um_thread_start(void);
 int um_hostio_watch(int fd, void (*ready)(void *arg), void *arg);
 int um_hostio_rearm(int slot);
 void um_hostio_unwatch(int slot);
+
+/* fuse.c: the FUSE window (fuse=). um_fuse_start mounts it and starts its
+ * thread (false if fuse= is not given; powers off if it cannot mount);
+ * um_fuse_shutdown unmounts it at power off. */
+bool um_fuse_start(void);
+void um_fuse_shutdown(void);
 
 /* console.c */
 void um_console_init(void);

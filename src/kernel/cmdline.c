@@ -12,6 +12,8 @@ const struct cmdline_key cmdline_keys[] = {
 	{ "ktest", "run in-kernel test suites at boot: all, or a comma list; then power off" },
 	{ "initrd", "initramfs image: a newc cpio archive, maybe gzipped (arch-um: a host file)" },
 	{ "bench", "run in-kernel micro-benchmarks at boot: all, or a comma list; then power off" },
+	{ "fuse", "arch-um: export the VFS at this host directory through FUSE; the machine "
+		  "then runs until the host unmounts it" },
 };
 const unsigned nr_cmdline_keys = ARRAY_SIZE(cmdline_keys);
 
@@ -142,6 +144,9 @@ int cmdline_parse(const char *cmdline, struct kernel_params *p, char *err, size_
 				return fail(err, errlen, key, klen, val, vlen, "too long");
 		} else if (key_is(key, klen, "bench")) {
 			if (copy_value(p->bench, val, vlen))
+				return fail(err, errlen, key, klen, val, vlen, "too long");
+		} else if (key_is(key, klen, "fuse")) {
+			if (copy_value(p->fuse, val, vlen))
 				return fail(err, errlen, key, klen, val, vlen, "too long");
 		}
 	}

@@ -82,6 +82,26 @@ static int spec_check(const char *spec)
 	return 0;
 }
 
+/* Results by suite index; suites past the table are simply not recorded. */
+#define KTEST_RESULTS_MAX 256
+static struct ktest_result results[KTEST_RESULTS_MAX];
+
+static struct ktest_result *result_of(const struct ktest_suite *s)
+{
+	size_t i = (size_t)(s - __start_ktest_suites);
+
+	return s >= __start_ktest_suites && i < KTEST_RESULTS_MAX ? &results[i] : NULL;
+}
+
+void ktest_suite_result(const struct ktest_suite *s, struct ktest_result *out)
+{
+	struct ktest_result *r = result_of(s);
+
+	out->run = r ? READ_ONCE(r->run) : 0;
+	out->passed = r ? READ_ONCE(r->passed) : 0;
+	out->failed = r ? READ_ONCE(r->failed) : 0;
+}
+
 int ktest_run(const char *spec)
 {
 	const struct ktest_suite *s;
@@ -97,7 +117,11 @@ int ktest_run(const char *spec)
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
 		if (!spec_selects(spec, s->name))
 			continue;
+		struct ktest_result *res = result_of(s);
+
 		console_printf("# suite %s: %u cases\n", s->name, s->nr_cases);
+		if (res)
+			*res = (struct ktest_result){ 0, 0, 0 };
 		for (unsigned i = 0; i < s->nr_cases; i++) {
 			struct ktest t = { s->name, s->cases[i].name, 0, 0 };
 			u64 t0 = ktime_get_ns();
@@ -106,6 +130,13 @@ int ktest_run(const char *spec)
 			n++;
 			if (t.failures)
 				failed++;
+			if (res) {
+				WRITE_ONCE(res->run, res->run + 1);
+				if (t.failures)
+					WRITE_ONCE(res->failed, res->failed + 1);
+				else
+					WRITE_ONCE(res->passed, res->passed + 1);
+			}
 			console_printf("%sok %u - %s.%s # %u checks, %llu us\n",
 				       t.failures ? "not " : "", n, s->name, t.name, t.checks,
 				       (unsigned long long)((ktime_get_ns() - t0) / 1000));

@@ -22,7 +22,9 @@
 #endif
 
 struct kernel_params kernel_params;
+const char *kernel_cmdline = "";
 static u64 boot_ns;
+static bool arch_holds;		/* arch_late_init: a service keeps the machine up */
 
 u64 ktime_since_boot(void)
 {
@@ -77,6 +79,11 @@ static void kernel_init(void *unused)
 		r = kbench_run(p->bench);
 		kernel_poweroff(r < 0 ? HALT_BAD_CMDLINE : HALT_POWEROFF);
 	}
+	if (arch_holds) {
+		pr_notice("init=%s: no user space yet; the machine stays up for its services\n",
+			  p->init);
+		return;
+	}
 	pr_notice("init=%s: no user space yet (process support is a later issue)\n", p->init);
 	kernel_poweroff(HALT_POWEROFF);
 }
@@ -88,6 +95,7 @@ void kernel_main(struct boot_info *bi)
 
 	cpu_early_init(0);
 	boot_ns = ktime_get_ns();
+	kernel_cmdline = bi->cmdline;
 	if (cmdline_parse(bi->cmdline, &kernel_params, err, sizeof(err))) {
 		console_printf("umka: bad command line: %s\n", err);
 		arch_halt(HALT_BAD_CMDLINE);
@@ -114,6 +122,7 @@ void kernel_main(struct boot_info *bi)
 	workqueue_init();
 	vfs_init();
 	initramfs_unpack_boot(bi);
+	arch_holds = arch_late_init();
 
 	init = kthread_create(kernel_init, NULL, "init");
 	if (!init)

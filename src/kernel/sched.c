@@ -334,6 +334,16 @@ static void task_set_name(struct task *t, const char *name)
 	t->name[n] = 0;
 }
 
+void sched_for_each_task(void (*fn)(struct task *t, void *arg), void *arg)
+{
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+	struct task *t;
+
+	list_for_each_entry(t, &all_tasks, all_node)
+		fn(t, arg);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+}
+
 static void task_register(struct task *t)
 {
 	unsigned long flags = spin_lock_irqsave(&tasks_lock);

@@ -44,6 +44,8 @@ const char *fake_console(void) { return console_buf; }
 void fake_console_clear(void) { console_len = 0; console_buf[0] = 0; }
 void fake_console_echo(int on) { console_echo = on; }
 
+bool arch_late_init(void) { return false; }
+
 void arch_halt(enum halt_status status)
 {
 	if (halt_catcher)

@@ -52,6 +52,7 @@ START_TEST(test_cmdline_defaults)
 		ck_assert_str_eq(kp.ktest, "");
 		ck_assert_str_eq(kp.bench, "");
 		ck_assert_str_eq(kp.initrd, "");
+		ck_assert_str_eq(kp.fuse, "");
 		ck_assert_uint_eq(kp.nr_unknown, 0);
 	}
 }
@@ -60,7 +61,7 @@ END_TEST
 START_TEST(test_cmdline_keys_table)
 {
 	static const char *const want[] = { "mem", "loglevel", "smp", "init", "ktest", "bench",
-					    "initrd" };
+					    "initrd", "fuse" };
 
 	ck_assert_uint_eq(nr_cmdline_keys, ARRAY_SIZE(want));
 	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {

@@ -199,3 +199,9 @@ void arch_halt(enum halt_status status)
 	for (;;)
 		__asm__ __volatile__("wfi" ::: "memory");
 }
+
+/* No machine services of its own yet. */
+bool arch_late_init(void)
+{
+	return false;
+}
