@@ -907,6 +907,9 @@ static void teardown(void)
 	um_hostio_unwatch(watch_slot);
 	watch_slot = -1;
 	arch_irq_disable();
+	/* Unmount even though the host already did: libfuse sees the dead fd,
+	 * skips fusermount, and frees the mount point it keeps. */
+	fuse_session_unmount(se);
 	fuse_session_destroy(se);
 	se = NULL;
 	arch_irq_enable();
