@@ -7,6 +7,7 @@
 #include <umka/cmdline.h>
 #include <umka/string.h>
 
+#include "../common/bootmem.h"
 #include "../common/fdt.h"
 #include "a64.h"
 
@@ -31,33 +32,11 @@ __noreturn void a64_boot_fail(const char *what, const char *why)
 	arch_halt(HALT_PANIC);
 }
 
+static const struct bootmem_ops bootmem = { a64_early_puts, a64_boot_fail };
+
 static void add_region(u64 base, u64 size, enum mem_type type)
 {
-	if (!size)
-		return;
-	if (bi.nr_mem == BOOT_MEM_MAX) {
-		a64_early_puts("umka: memory map too long: later regions ignored\n");
-		return;
-	}
-	bi.mem[bi.nr_mem++] = (struct mem_region){ .base = base, .size = size, .type = type };
-}
-
-/* Every "reg" pair of node as a region of the given type; the highest
- * end seen is returned. */
-static u64 add_reg_regions(int node, enum mem_type type, const char *what)
-{
-	u64 base, size, top = 0;
-	int r;
-
-	for (unsigned i = 0; (r = fdt_reg(&fdt, node, i, &base, &size)) > 0; i++) {
-		if (base + size < base)
-			a64_boot_fail(what, "reg range wraps around");
-		add_region(base, size, type);
-		top = MAX(top, base + size);
-	}
-	if (r < 0)
-		a64_boot_fail(what, fdt.err);
-	return top;
+	bootmem_add(&bootmem, &bi, base, size, type);
 }
 
 /* Memory map: the kernel image first (so it survives truncation), the
@@ -66,52 +45,9 @@ static u64 add_reg_regions(int node, enum mem_type type, const char *what)
  * direct map can cover is cut off. */
 static u64 read_memory(u64 dtb_pa)
 {
-	u64 top = 0, limit = (u64)DIRECT_MAP_MAX_GIB * GiB1, base, size;
-	int node, rsv;
-
 	add_region(a64_load_pa, (u64)(_kernel_end - _kernel_start), MEM_RESERVED);
 	add_region(dtb_pa, fdt.size, MEM_RESERVED);
-	for (unsigned i = 0; fdt_rsv(&fdt, i, &base, &size) > 0; i++)
-		add_region(base, size, MEM_RESERVED);
-	rsv = fdt_path(&fdt, "/reserved-memory");
-	for (node = rsv >= 0 ? fdt_first_child(&fdt, rsv) : -1; node >= 0;
-	     node = fdt_next_sibling(&fdt, node))
-		add_reg_regions(node, MEM_RESERVED, "device tree /reserved-memory");
-
-	for (node = fdt_first_child(&fdt, fdt_root(&fdt)); node >= 0;
-	     node = fdt_next_sibling(&fdt, node)) {
-		const char *type = fdt_getprop_str(&fdt, node, "device_type");
-		unsigned first = bi.nr_mem;
-
-		if (!type || strcmp(type, "memory"))
-			continue;
-		add_reg_regions(node, MEM_USABLE, "device tree /memory");
-		for (unsigned i = first; i < bi.nr_mem; i++) {
-			struct mem_region *r = &bi.mem[i];
-
-			if (r->base >= limit) {
-				r->size = 0;
-				continue;
-			}
-			if (r->size > limit - r->base)
-				r->size = limit - r->base;
-			top = MAX(top, r->base + r->size);
-		}
-	}
-	if (!top)
-		a64_boot_fail("device tree", "no RAM: no /memory node with a usable reg");
-	return top;
-}
-
-static bool range_is_ram(u64 base, u64 end)
-{
-	for (unsigned i = 0; i < bi.nr_mem; i++) {
-		const struct mem_region *r = &bi.mem[i];
-
-		if (r->type == MEM_USABLE && r->base < end && base < r->base + r->size)
-			return true;
-	}
-	return false;
+	return bootmem_from_fdt(&bootmem, &bi, &fdt, (u64)DIRECT_MAP_MAX_GIB * GiB1);
 }
 
 /* Direct map with 2 MiB blocks over [0, max(4 GiB, top of RAM)): the first
@@ -130,8 +66,8 @@ static void build_direct_map(u64 ram_top)
 		for (u64 i = 0; i < 512; i++) {
 			u64 pa = gib * GiB1 + i * MiB2;
 
-			dm_l2[gib][i] = pa | (range_is_ram(pa, pa + MiB2) ? PTE_NORMAL_BLOCK
-									  : PTE_DEVICE_BLOCK);
+			dm_l2[gib][i] = pa | (bootmem_is_ram(&bi, pa, pa + MiB2)
+						      ? PTE_NORMAL_BLOCK : PTE_DEVICE_BLOCK);
 		}
 		dm_l1[gib] = PA(dm_l2[gib]) | PTE_TABLE;
 	}
@@ -227,7 +163,7 @@ static void read_chosen(void)
 	if (has_start != has_end || (has_start && end < start))
 		a64_boot_fail("device tree /chosen", "linux,initrd-start/end inconsistent");
 	if (has_start && end > start) {
-		if (!range_is_ram(start, end) || end > direct_map_end)
+		if (!bootmem_is_ram(&bi, start, end) || end > direct_map_end)
 			a64_boot_fail("device tree /chosen", "initrd outside RAM");
 		bi.initrd_base = start;
 		bi.initrd_size = end - start;

@@ -8,6 +8,7 @@
 #include <umka/cmdline.h>
 #include <umka/string.h>
 
+#include "../common/bootmem.h"
 #include "../common/fdt.h"
 #include "rv.h"
 
@@ -29,30 +30,11 @@ __noreturn void rv_boot_fail(const char *what, const char *why)
 	arch_halt(HALT_PANIC);
 }
 
+static const struct bootmem_ops bootmem = { rv_early_puts, rv_boot_fail };
+
 static void add_region(u64 base, u64 size, enum mem_type type)
 {
-	if (!size)
-		return;
-	if (bi.nr_mem == BOOT_MEM_MAX) {
-		rv_early_puts("umka: memory map too long: later regions ignored\n");
-		return;
-	}
-	bi.mem[bi.nr_mem++] = (struct mem_region){ .base = base, .size = size, .type = type };
-}
-
-/* Every (base, size) of node's reg as a region of the given type. */
-static void add_reg_regions(int node, enum mem_type type, const char *what)
-{
-	u64 base, size;
-	int r;
-
-	for (unsigned i = 0; (r = fdt_reg(&fdt, node, i, &base, &size)) > 0; i++) {
-		if (base + size < base)
-			rv_boot_fail(what, "reg range wraps around");
-		add_region(base, size, type);
-	}
-	if (r < 0)
-		rv_boot_fail(what, fdt.err);
+	bootmem_add(&bootmem, &bi, base, size, type);
 }
 
 /* Memory map: the image first (so it survives truncation), the blob, its
@@ -61,52 +43,9 @@ static void add_reg_regions(int node, enum mem_type type, const char *what)
  * cut at what the direct map covers. Returns the top of RAM. */
 static u64 read_memory(u64 dtb_pa)
 {
-	u64 top = 0, limit = (u64)DIRECT_MAP_MAX_GIB * GiB1, base, size;
-	int node, rsv;
-
 	add_region(rv_load_pa, (u64)(_kernel_end - _kernel_start), MEM_RESERVED);
 	add_region(dtb_pa, fdt.size, MEM_RESERVED);
-	for (unsigned i = 0; fdt_rsv(&fdt, i, &base, &size) > 0; i++)
-		add_region(base, size, MEM_RESERVED);
-	rsv = fdt_path(&fdt, "/reserved-memory");
-	for (node = rsv >= 0 ? fdt_first_child(&fdt, rsv) : -1; node >= 0;
-	     node = fdt_next_sibling(&fdt, node))
-		add_reg_regions(node, MEM_RESERVED, "device tree /reserved-memory");
-
-	for (node = fdt_first_child(&fdt, fdt_root(&fdt)); node >= 0;
-	     node = fdt_next_sibling(&fdt, node)) {
-		const char *type = fdt_getprop_str(&fdt, node, "device_type");
-		unsigned first = bi.nr_mem;
-
-		if (!type || strcmp(type, "memory"))
-			continue;
-		add_reg_regions(node, MEM_USABLE, "device tree /memory");
-		for (unsigned i = first; i < bi.nr_mem; i++) {
-			struct mem_region *r = &bi.mem[i];
-
-			if (r->base >= limit) {
-				r->size = 0;
-				continue;
-			}
-			if (r->size > limit - r->base)
-				r->size = limit - r->base;
-			top = MAX(top, r->base + r->size);
-		}
-	}
-	if (!top)
-		rv_boot_fail("device tree", "no RAM: no /memory node with a usable reg");
-	return top;
-}
-
-static bool range_is_ram(u64 base, u64 end)
-{
-	for (unsigned i = 0; i < bi.nr_mem; i++) {
-		const struct mem_region *r = &bi.mem[i];
-
-		if (r->type == MEM_USABLE && r->base < end && base < r->base + r->size)
-			return true;
-	}
-	return false;
+	return bootmem_from_fdt(&bootmem, &bi, &fdt, (u64)DIRECT_MAP_MAX_GIB * GiB1);
 }
 
 /* Direct map with 1 GiB pages straight in the root table over [0, max(4
@@ -205,7 +144,7 @@ static void read_chosen(void)
 	if (has_start != has_end || (has_start && end < start))
 		rv_boot_fail("device tree /chosen", "linux,initrd-start/end inconsistent");
 	if (has_start && end > start) {
-		if (!range_is_ram(start, end) || end > direct_map_end)
+		if (!bootmem_is_ram(&bi, start, end) || end > direct_map_end)
 			rv_boot_fail("device tree /chosen", "initrd outside RAM");
 		bi.initrd_base = start;
 		bi.initrd_size = end - start;

@@ -7,6 +7,7 @@
 #include <umka/cmdline.h>
 #include <umka/string.h>
 
+#include "../common/bootmem.h"
 #include "multiboot2.h"
 #include "x86.h"
 
@@ -57,15 +58,19 @@ static void *early_phys(u64 pa, u64 len, const char *what_fails)
 	return (void *)(uintptr_t)(DIRECT_MAP + pa);
 }
 
+static __noreturn void early_fail(const char *what, const char *why)
+{
+	x86_early_puts("umka: cannot boot: ");
+	x86_early_puts(what);
+	x86_early_puts(": ");
+	boot_fail(why);
+}
+
+static const struct bootmem_ops bootmem = { x86_early_puts, early_fail };
+
 static void add_region(u64 base, u64 size, enum mem_type type)
 {
-	if (!size)
-		return;
-	if (bi.nr_mem == BOOT_MEM_MAX) {
-		x86_early_puts("umka: memory map too long: later regions ignored\n");
-		return;
-	}
-	bi.mem[bi.nr_mem++] = (struct mem_region){ .base = base, .size = size, .type = type };
+	bootmem_add(&bootmem, &bi, base, size, type);
 }
 
 /* The firmware's map, one entry at a time, as it comes (holes, overlaps and
@@ -123,17 +128,6 @@ static u64 read_memory_map(const struct hvm_start_info *si)
 	return fw_map_done(&m, "no RAM in the PVH memory map");
 }
 
-static bool range_is_ram(u64 base, u64 end)
-{
-	for (unsigned i = 0; i < bi.nr_mem; i++) {
-		const struct mem_region *r = &bi.mem[i];
-
-		if (r->type == MEM_USABLE && r->base < end && base < r->base + r->size)
-			return true;
-	}
-	return false;
-}
-
 /* Direct map with 2 MiB pages over [0, max(4 GiB, top of RAM)): the first
  * 4 GiB always, for the LAPIC and other MMIO below 4 GiB. Pages without RAM
  * are uncached. Then drop the identity map: NULL and low addresses fault. */
@@ -148,7 +142,7 @@ static void build_direct_map(u64 ram_top)
 			u64 pa = gib * GiB1 + i * MiB2;
 			u64 flags = PTE_P | PTE_W | PTE_PS | PTE_G;
 
-			if (!range_is_ram(pa, pa + MiB2))
+			if (!bootmem_is_ram(&bi, pa, pa + MiB2))
 				flags |= PTE_PCD | PTE_PWT;
 			direct_pd[gib][i] = pa | flags;
 		}
@@ -243,7 +237,7 @@ static void boot_multiboot2(u32 info_pa)
 		add_fw_region(&m, base, size, type == MB2_MMAP_RAM);
 	}
 	ram_top = fw_map_done(&m, "no RAM (type 1) in the multiboot2 memory map");
-	if (bi.initrd_size && !range_is_ram(bi.initrd_base, bi.initrd_base + bi.initrd_size))
+	if (bi.initrd_size && !bootmem_is_ram(&bi, bi.initrd_base, bi.initrd_base + bi.initrd_size))
 		boot_fail("multiboot2 module (initrd) outside RAM");
 	build_direct_map(ram_top);
 
