@@ -127,50 +127,6 @@ static u64 device_reg(int node, unsigned index, const char *what)
 	return base;
 }
 
-static u64 chosen_addr(int chosen, const char *name, bool *found)
-{
-	u32 len;
-	const void *v = fdt_getprop(&fdt, chosen, name, &len);
-
-	*found = v && (len == 4 || len == 8);
-	if (v && !*found)
-		a64_boot_fail("device tree /chosen", "initrd address is neither 4 nor 8 bytes");
-	return !*found ? 0 : len == 4 ? fdt_be32(v) : fdt_be64(v);
-}
-
-static void read_chosen(void)
-{
-	int chosen = fdt_path(&fdt, "/chosen");
-	const char *args;
-	bool has_start, has_end;
-	u64 start, end;
-
-	if (chosen < 0)
-		return;
-	args = fdt_getprop_str(&fdt, chosen, "bootargs");
-	if (args) {
-		size_t n = strlen(args);
-
-		if (n >= sizeof(cmdline)) {
-			a64_early_puts("umka: command line too long: truncated\n");
-			n = sizeof(cmdline) - 1;
-		}
-		memcpy(cmdline, args, n);
-		cmdline[n] = 0;
-	}
-	start = chosen_addr(chosen, "linux,initrd-start", &has_start);
-	end = chosen_addr(chosen, "linux,initrd-end", &has_end);
-	if (has_start != has_end || (has_start && end < start))
-		a64_boot_fail("device tree /chosen", "linux,initrd-start/end inconsistent");
-	if (has_start && end > start) {
-		if (!bootmem_is_ram(&bi, start, end) || end > direct_map_end)
-			a64_boot_fail("device tree /chosen", "initrd outside RAM");
-		bi.initrd_base = start;
-		bi.initrd_size = end - start;
-		add_region(start, end - start, MEM_RESERVED);
-	}
-}
-
 static void read_devices(void)
 {
 	static const char *const uarts[] = { "arm,pl011", NULL };
@@ -246,7 +202,7 @@ void a64_boot_main(u64 dtb_pa)
 	ram_top = read_memory(dtb_pa);
 	build_direct_map(ram_top);
 	read_devices();		/* the console is up from here on */
-	read_chosen();
+	bootmem_fdt_chosen(&bootmem, &bi, &fdt, cmdline, sizeof(cmdline), direct_map_end);
 	a64_time_init();
 
 	model = fdt_getprop_str(&fdt, fdt_root(&fdt), "model");

@@ -29,4 +29,10 @@ bool bootmem_is_ram(const struct boot_info *bi, u64 base, u64 end);
 u64 bootmem_from_fdt(const struct bootmem_ops *ops, struct boot_info *bi, struct fdt *fdt,
 		     u64 limit);
 
+/* /chosen: bootargs into cmdline[size] (truncated with a warning), and
+ * the initrd from linux,initrd-start/end, which must lie in RAM below
+ * map_end; it is recorded in bi and reserved. */
+void bootmem_fdt_chosen(const struct bootmem_ops *ops, struct boot_info *bi, struct fdt *fdt,
+			char *cmdline, size_t size, u64 map_end);
+
 #endif

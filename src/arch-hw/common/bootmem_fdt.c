@@ -58,3 +58,49 @@ u64 bootmem_from_fdt(const struct bootmem_ops *ops, struct boot_info *bi, struct
 		ops->fail("device tree", "no RAM: no /memory node with a usable reg");
 	return top;
 }
+
+static u64 chosen_addr(const struct bootmem_ops *ops, struct fdt *fdt, int chosen,
+		       const char *name, bool *found)
+{
+	u32 len;
+	const void *v = fdt_getprop(fdt, chosen, name, &len);
+
+	*found = v && (len == 4 || len == 8);
+	if (v && !*found)
+		ops->fail("device tree /chosen", "initrd address is neither 4 nor 8 bytes");
+	return !*found ? 0 : len == 4 ? fdt_be32(v) : fdt_be64(v);
+}
+
+void bootmem_fdt_chosen(const struct bootmem_ops *ops, struct boot_info *bi, struct fdt *fdt,
+			char *cmdline, size_t size, u64 map_end)
+{
+	int chosen = fdt_path(fdt, "/chosen");
+	const char *args;
+	bool has_start, has_end;
+	u64 start, end;
+
+	if (chosen < 0)
+		return;
+	args = fdt_getprop_str(fdt, chosen, "bootargs");
+	if (args) {
+		size_t n = strlen(args);
+
+		if (n >= size) {
+			ops->puts("umka: command line too long: truncated\n");
+			n = size - 1;
+		}
+		memcpy(cmdline, args, n);
+		cmdline[n] = 0;
+	}
+	start = chosen_addr(ops, fdt, chosen, "linux,initrd-start", &has_start);
+	end = chosen_addr(ops, fdt, chosen, "linux,initrd-end", &has_end);
+	if (has_start != has_end || (has_start && end < start))
+		ops->fail("device tree /chosen", "linux,initrd-start/end inconsistent");
+	if (has_start && end > start) {
+		if (!bootmem_is_ram(bi, start, end) || end > map_end)
+			ops->fail("device tree /chosen", "initrd outside RAM");
+		bi->initrd_base = start;
+		bi->initrd_size = end - start;
+		bootmem_add(ops, bi, start, end - start, MEM_RESERVED);
+	}
+}

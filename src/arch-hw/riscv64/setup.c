@@ -108,50 +108,6 @@ static u64 device_reg(int node, const char *what)
 	return base;
 }
 
-static u64 chosen_addr(int chosen, const char *name, bool *found)
-{
-	u32 len;
-	const void *v = fdt_getprop(&fdt, chosen, name, &len);
-
-	*found = v && (len == 4 || len == 8);
-	if (v && !*found)
-		rv_boot_fail("device tree /chosen", "initrd address is neither 4 nor 8 bytes");
-	return !*found ? 0 : len == 4 ? fdt_be32(v) : fdt_be64(v);
-}
-
-static void read_chosen(void)
-{
-	int chosen = fdt_path(&fdt, "/chosen");
-	const char *args;
-	bool has_start, has_end;
-	u64 start, end;
-
-	if (chosen < 0)
-		return;
-	args = fdt_getprop_str(&fdt, chosen, "bootargs");
-	if (args) {
-		size_t n = strlen(args);
-
-		if (n >= sizeof(cmdline)) {
-			rv_early_puts("umka: command line too long: truncated\n");
-			n = sizeof(cmdline) - 1;
-		}
-		memcpy(cmdline, args, n);
-		cmdline[n] = 0;
-	}
-	start = chosen_addr(chosen, "linux,initrd-start", &has_start);
-	end = chosen_addr(chosen, "linux,initrd-end", &has_end);
-	if (has_start != has_end || (has_start && end < start))
-		rv_boot_fail("device tree /chosen", "linux,initrd-start/end inconsistent");
-	if (has_start && end > start) {
-		if (!bootmem_is_ram(&bi, start, end) || end > direct_map_end)
-			rv_boot_fail("device tree /chosen", "initrd outside RAM");
-		bi.initrd_base = start;
-		bi.initrd_size = end - start;
-		add_region(start, end - start, MEM_RESERVED);
-	}
-}
-
 /* /cpus/timebase-frequency (the rate of the time CSR), or the same
  * property on the first CPU node, where some trees put it. */
 static u64 read_timebase(void)
@@ -213,7 +169,7 @@ void rv_boot_main(u64 hartid, u64 dtb_pa)
 	ram_top = read_memory(dtb_pa);
 	build_direct_map(ram_top);
 	read_devices();		/* the console is up from here on */
-	read_chosen();
+	bootmem_fdt_chosen(&bootmem, &bi, &fdt, cmdline, sizeof(cmdline), direct_map_end);
 	tb = read_timebase();
 	rv_time_init(tb);
 
