@@ -3,7 +3,7 @@
 # there): a regression test for each parser of untrusted input.
 srcdir=${srcdir:-.}
 status=0
-for h in cpio cmdline gunzip fdt; do
+for h in cpio cmdline gunzip fdt path; do
 	./tests/fuzz/fuzz_$h "$srcdir/tests/fuzz/corpus/$h" || status=1
 done
 exit $status

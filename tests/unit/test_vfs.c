@@ -17,24 +17,6 @@
 
 #include "fake_arch.h"
 
-/* ---- No scheduler ------------------------------------------------------------------------------- */
-
-/* Every lock is uncontended here, so nothing sleeps or wakes anyone; these
- * stand in for the scheduler (and keep sched.o, whose preemption hook the
- * fake machine replaces, out of the link). */
-void schedule(void)
-{
-	fprintf(stderr, "test_vfs: schedule() called: a lock was contended\n");
-	abort();
-}
-
-bool wake_up_task(struct task *t)
-{
-	(void)t;
-	fprintf(stderr, "test_vfs: wake_up_task() called without a scheduler\n");
-	abort();
-}
-
 /* ---- Fixture ---------------------------------------------------------------------------------- */
 
 static struct boot_info *bi;
