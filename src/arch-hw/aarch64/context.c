@@ -29,11 +29,6 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to)
 	a64_switch(&from->sp, to->sp);
 }
 
-void arch_context_destroy(struct arch_context *ctx)
-{
-	(void)ctx;
-}
-
 /* A frame record is [x29 of the caller, return address]; stacks grow
  * down, so each caller's record is above its callee's. A record that is
  * misaligned, unmapped or not above the last one ends the walk. */
@@ -54,21 +49,4 @@ unsigned arch_stack_trace(uintptr_t *pcs, unsigned max)
 		fp = next;
 	}
 	return n;
-}
-
-/* No symbol table in the image yet: the raw address, which
- * `addr2line -f -e umka-aarch64.elf ADDR` turns into a name and line. */
-void arch_symbolize(uintptr_t pc, char *buf, size_t len)
-{
-	ksnprintf(buf, len, "0x%lx", (unsigned long)pc);
-}
-
-void arch_mem_poison(const void *p, size_t len)
-{
-	(void)p, (void)len;
-}
-
-void arch_mem_unpoison(const void *p, size_t len)
-{
-	(void)p, (void)len;
 }

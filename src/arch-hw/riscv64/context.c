@@ -33,11 +33,6 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to)
 	rv_switch(&from->sp, to->sp);
 }
 
-void arch_context_destroy(struct arch_context *ctx)
-{
-	(void)ctx;
-}
-
 /* Stacks grow down, so each caller's frame is above its callee's. A
  * record that is misaligned, unmapped or not above the last one ends the
  * walk. This function calls rv_addr_mapped, so it is not a leaf: GCC
@@ -64,21 +59,4 @@ unsigned arch_stack_trace(uintptr_t *pcs, unsigned max)
 		fp = next;
 	}
 	return n;
-}
-
-/* No symbol table in the image yet: the raw address, which
- * `riscv64-linux-gnu-addr2line -f -e umka-riscv64.elf ADDR` resolves. */
-void arch_symbolize(uintptr_t pc, char *buf, size_t len)
-{
-	ksnprintf(buf, len, "0x%lx", (unsigned long)pc);
-}
-
-void arch_mem_poison(const void *p, size_t len)
-{
-	(void)p, (void)len;
-}
-
-void arch_mem_unpoison(const void *p, size_t len)
-{
-	(void)p, (void)len;
 }

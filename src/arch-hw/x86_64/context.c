@@ -31,11 +31,6 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to)
 	x86_switch(&from->sp, to->sp);
 }
 
-void arch_context_destroy(struct arch_context *ctx)
-{
-	(void)ctx;
-}
-
 /* Frames live on the stack, which only grows down: each caller's frame is
  * above its callee's. A frame pointer that is misaligned, unmapped, or not
  * above the last one ends the walk instead of faulting. */
@@ -56,21 +51,4 @@ unsigned arch_stack_trace(uintptr_t *pcs, unsigned max)
 		fp = next;
 	}
 	return n;
-}
-
-/* No symbol table in the image yet: the raw address, which
- * `addr2line -f -e umka-x86_64.elf ADDR` turns into a name and line. */
-void arch_symbolize(uintptr_t pc, char *buf, size_t len)
-{
-	ksnprintf(buf, len, "0x%lx", (unsigned long)pc);
-}
-
-void arch_mem_poison(const void *p, size_t len)
-{
-	(void)p, (void)len;
-}
-
-void arch_mem_unpoison(const void *p, size_t len)
-{
-	(void)p, (void)len;
 }
