@@ -28,6 +28,8 @@ struct boot_info {
 	const char *machine;		/* short description for the banner */
 	phys_addr_t initrd_base;	/* initramfs image (cpio, maybe gzipped), */
 	u64 initrd_size;		/* 0 if none; its range is MEM_RESERVED */
+	u64 wallclock_ns;		/* UTC ns since 1970 read from the machine's
+					 * real-time clock during setup; 0 if it has none */
 };
 
 /* The core's entry point. The arch calls it once on the boot CPU, with

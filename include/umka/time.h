@@ -28,6 +28,17 @@ static inline u64 ktime_get_ns(void)
 	return arch_clock_ns();
 }
 
+/* Wall-clock time: UTC nanoseconds since 1970-01-01, kept as an offset from
+ * the monotonic clock (so it moves with it and never needs a tick). 0 plus
+ * the monotonic clock when the machine has no real-time clock. */
+u64 ktime_get_real_ns(void);
+/* Step the wall clock so that it reads real_ns now (boot, settimeofday). */
+void clock_set_real_ns(u64 real_ns);
+/* Seconds since 1970-01-01 UTC of a proleptic Gregorian date and time
+ * (month 1..12, day 1..31); -1 if a field is out of range. For RTC drivers. */
+s64 clock_civil_to_unix(unsigned year, unsigned month, unsigned day,
+			unsigned hour, unsigned min, unsigned sec);
+
 void timers_init(void);
 /* Start taking timer interrupts on this CPU. */
 void timers_start(void);

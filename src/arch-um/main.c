@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <umka/arch.h>
@@ -167,6 +168,12 @@ int main(int argc, char **argv)
 	bi.direct_map = (uintptr_t)ram;
 	bi.nr_cpus = 1;
 	bi.machine = "arch-um (a Linux process)";
+	{
+		struct timespec now;
+
+		if (!clock_gettime(CLOCK_REALTIME, &now) && now.tv_sec > 0)
+			bi.wallclock_ns = (u64)now.tv_sec * 1000000000u + (u64)now.tv_nsec;
+	}
 
 	um_console_init();
 	um_context_init_boot();

@@ -16,7 +16,7 @@
 
 struct timespec64 vfs_now(void)
 {
-	u64 ns = ktime_get_ns();
+	u64 ns = ktime_get_real_ns();
 
 	return (struct timespec64){ (s64)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
 }

@@ -130,8 +130,30 @@ static void clock_is_monotonic(struct ktest *t)
 	KT_EXPECT(t, ok);
 }
 
+/* The wall clock moves with the monotonic one, and every machine this
+ * kernel boots on here (arch-um, QEMU's PC, virt boards) has a real-time
+ * clock, so a wall time before 2020 means the boot reading was lost. */
+static void clock_realtime_tracks_monotonic(struct ktest *t)
+{
+	u64 off1, off2, r0, r1;
+
+	off1 = ktime_get_real_ns() - ktime_get_ns();
+	nsleep(100 * NSEC_PER_USEC);
+	off2 = ktime_get_real_ns() - ktime_get_ns();
+	/* Two readings each side: the offset is the same up to the gap between them. */
+	KT_EXPECT(t, off1 - off2 < 1000 * NSEC_PER_USEC || off2 - off1 < 1000 * NSEC_PER_USEC);
+	KT_EXPECT(t, ktime_get_real_ns() / NSEC_PER_SEC >= 1577836800u);	/* 2020-01-01 */
+
+	r0 = ktime_get_real_ns();
+	clock_set_real_ns(r0 + 3600 * NSEC_PER_SEC);
+	r1 = ktime_get_real_ns();
+	clock_set_real_ns(r1 - 3600 * NSEC_PER_SEC);
+	KT_EXPECT(t, r1 - r0 >= 3600 * NSEC_PER_SEC && r1 - r0 < 3601 * NSEC_PER_SEC);
+}
+
 KTEST_SUITE(timer,
 	    KTEST_CASE(clock_is_monotonic),
+	    KTEST_CASE(clock_realtime_tracks_monotonic),
 	    KTEST_CASE(timers_fire_in_expiry_order),
 	    KTEST_CASE(timer_cancel_prevents_fire),
 	    KTEST_CASE(timer_restart_periodic),

@@ -114,6 +114,12 @@ void kernel_main(struct boot_info *bi)
 	mm_init(bi);
 	slab_init();
 	timers_init();
+	if (bi->wallclock_ns) {
+		clock_set_real_ns(bi->wallclock_ns);
+		pr_info("Real-time clock: %llu s since 1970 UTC\n",
+			(unsigned long long)(bi->wallclock_ns / NSEC_PER_SEC));
+	} else
+		pr_info("No real-time clock: wall time counts from 1970 at boot\n");
 	sched_init();
 	sched_start_cpu();
 	timers_start();

@@ -24,6 +24,7 @@
 #include <umka/sched.h>
 #include <umka/spinlock.h>
 #include <umka/string.h>
+#include <umka/time.h>
 
 #include "fake_arch.h"
 
@@ -1831,6 +1832,77 @@ END_TEST
 
 /* ==== runner ============================================================= */
 
+/* ---- wall clock ------------------------------------------------------------ */
+
+START_TEST(test_civil_to_unix_known_dates)
+{
+	/* Reference values from the host's timegm(). */
+	ck_assert_int_eq(clock_civil_to_unix(1970, 1, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(clock_civil_to_unix(1999, 12, 31, 23, 59, 59), 946684799);
+	ck_assert_int_eq(clock_civil_to_unix(2000, 3, 1, 0, 0, 0), 951868800);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 2, 29, 12, 34, 56), 1709210096);
+	ck_assert_int_eq(clock_civil_to_unix(2026, 11, 25, 18, 58, 21), 1795633101);
+	ck_assert_int_eq(clock_civil_to_unix(9999, 12, 31, 23, 59, 59), 253402300799LL);
+}
+END_TEST
+
+START_TEST(test_civil_to_unix_matches_day_count)
+{
+	/* Every day from 1970 to 2200 is exactly 86400 s after the one before. */
+	static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	s64 expect = 0;
+
+	for (unsigned y = 1970; y < 2200; y++) {
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+		for (unsigned m = 1; m <= 12; m++) {
+			unsigned last = mdays[m - 1] + (m == 2 && leap);
+
+			for (unsigned d = 1; d <= last; d++) {
+				ck_assert_int_eq(clock_civil_to_unix(y, m, d, 0, 0, 0), expect);
+				expect += 86400;
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_civil_to_unix_rejects_bad_fields)
+{
+	ck_assert_int_eq(clock_civil_to_unix(1969, 12, 31, 0, 0, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2023, 2, 29, 0, 0, 0), -1);	/* not leap */
+	ck_assert_int_eq(clock_civil_to_unix(2100, 2, 29, 0, 0, 0), -1);	/* century */
+	ck_assert_int_ne(clock_civil_to_unix(2000, 2, 29, 0, 0, 0), -1);	/* 400 years */
+	ck_assert_int_eq(clock_civil_to_unix(2024, 0, 1, 0, 0, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 13, 1, 0, 0, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 4, 31, 0, 0, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 4, 0, 0, 0, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 4, 1, 24, 0, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 4, 1, 0, 60, 0), -1);
+	ck_assert_int_eq(clock_civil_to_unix(2024, 4, 1, 0, 0, 61), -1);
+	ck_assert_int_eq(clock_civil_to_unix(10000, 1, 1, 0, 0, 0), -1);
+}
+END_TEST
+
+START_TEST(test_real_clock_follows_monotonic)
+{
+	u64 saved = fake_clock;
+
+	fake_clock = 5 * NSEC_PER_SEC;
+	clock_set_real_ns(1700000000ULL * NSEC_PER_SEC);
+	ck_assert_uint_eq(ktime_get_real_ns(), 1700000000ULL * NSEC_PER_SEC);
+	fake_clock += 1234;
+	ck_assert_uint_eq(ktime_get_real_ns(), 1700000000ULL * NSEC_PER_SEC + 1234);
+	/* Stepping back below the monotonic reading still works. */
+	clock_set_real_ns(7);
+	ck_assert_uint_eq(ktime_get_real_ns(), 7);
+	fake_clock += 10;
+	ck_assert_uint_eq(ktime_get_real_ns(), 17);
+	clock_set_real_ns(fake_clock);		/* offset 0 again for other tests */
+	fake_clock = saved;
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -1879,6 +1951,13 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, test_printk_ring_max_records);
 	tcase_add_test(tc, test_printk_ring_empty_records);
 	tcase_add_test(tc, test_printk_ring_every_alignment);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("clock");
+	tcase_add_test(tc, test_civil_to_unix_known_dates);
+	tcase_add_test(tc, test_civil_to_unix_matches_day_count);
+	tcase_add_test(tc, test_civil_to_unix_rejects_bad_fields);
+	tcase_add_test(tc, test_real_clock_follows_monotonic);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("panic");

@@ -135,6 +135,7 @@ static void read_devices(void)
 	static const char *const gic3[] = { "arm,gic-v3", NULL };
 	static const char *const timers[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
 	static const char *const psci[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
+	static const char *const rtcs[] = { "arm,pl031", NULL };
 	const u8 *irqs;
 	u32 len;
 	int node;
@@ -156,6 +157,17 @@ static void read_devices(void)
 			a64_set_psci(2);
 		else
 			a64_early_puts("umka: /psci has no method \"hvc\" or \"smc\": no PSCI\n");
+	}
+
+	/* The PL031 RTC's data register counts seconds since 1970 (QEMU
+	 * starts it at the host's time). Optional: no RTC, no wall clock. */
+	node = find_device(rtcs);
+	if (node >= 0) {
+		u64 base, size;
+
+		if (fdt_reg(&fdt, node, 0, &base, &size) > 0 && base < direct_map_end &&
+		    size >= 4 && size <= direct_map_end - base)
+			bi.wallclock_ns = mmio_read32((uintptr_t)(DIRECT_MAP + base)) * NSEC_PER_SEC;
 	}
 
 	node = find_device(timers);

@@ -133,6 +133,7 @@ static void read_devices(void)
 {
 	static const char *const uarts[] = { "ns16550a", "ns16550", "ns16450", NULL };
 	static const char *const tests[] = { "sifive,test1", "sifive,test0", NULL };
+	static const char *const rtcs[] = { "google,goldfish-rtc", NULL };
 	int node = find_device(uarts);
 
 	if (node >= 0) {
@@ -148,6 +149,20 @@ static void read_devices(void)
 	node = find_device(tests);
 	if (node >= 0)
 		rv_set_test_device(device_reg(node, "device tree sifive,test"));
+	/* Goldfish RTC: nanoseconds since 1970; reading TIME_LOW latches
+	 * TIME_HIGH. Optional: no RTC, no wall clock. */
+	node = find_device(rtcs);
+	if (node >= 0) {
+		u64 base, size;
+
+		if (fdt_reg(&fdt, node, 0, &base, &size) > 0 && base < direct_map_end &&
+		    size >= 8 && size <= direct_map_end - base) {
+			uintptr_t rtc = (uintptr_t)(DIRECT_MAP + base);
+			u64 lo = mmio_read32(rtc);
+
+			bi.wallclock_ns = (u64)mmio_read32(rtc + 4) << 32 | lo;
+		}
+	}
 }
 
 void rv_boot_main(u64 hartid, u64 dtb_pa)

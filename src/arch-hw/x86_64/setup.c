@@ -259,6 +259,7 @@ void x86_boot_main(u32 proto, u32 info_pa)
 	bi.cmdline = cmdline;
 	bi.direct_map = DIRECT_MAP;
 	bi.nr_cpus = 1;
+	bi.wallclock_ns = x86_rtc_read_ns();
 
 	x86_time_init();
 	kernel_main(&bi);

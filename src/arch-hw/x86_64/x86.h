@@ -154,6 +154,7 @@ void x86_timer_interrupt(void);
 void x86_lapic_eoi(void);
 u64 x86_tsc_hz(void);
 u64 x86_lapic_hz(void);
+u64 x86_rtc_read_ns(void);	/* CMOS clock: UTC ns since 1970, 0 if unreadable */
 #endif
 
 #endif
