@@ -109,6 +109,13 @@ rv_entry:
 	add	t3, t3, t4
 	sd	t3, 8(t2)
 4:
+	/* And GiB 0, where virt's devices live (sifive,test, the UART), so
+	 * that a boot failing before setup.c's direct map still reaches the
+	 * test device with its halt status. */
+	li	t2, DIRECT_MAP_SLOT << 3
+	add	t2, t0, t2
+	li	t3, PTE_DATA
+	sd	t3, 0(t2)
 	/* Paging on, then on to the higher half. */
 	srli	t1, t0, 12
 	li	t2, SATP_SV39

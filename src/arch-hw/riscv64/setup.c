@@ -129,10 +129,24 @@ static u64 read_timebase(void)
 	return hz;
 }
 
+static const char *const test_devices[] = { "sifive,test1", "sifive,test0", NULL };
+#define EARLY_DEVICE_END (1ull << 30)	/* head.S's early map of GiB 0 */
+
+/* The test device (halt status to QEMU) as soon as the tree is readable:
+ * head.S maps GiB 0 early for it, so boot failures report status 3. */
+static void early_test_device(void)
+{
+	int node = find_device(test_devices);
+	u64 base, size;
+
+	if (node >= 0 && fdt_reg(&fdt, node, 0, &base, &size) > 0 && base < EARLY_DEVICE_END &&
+	    size >= 4 && size <= EARLY_DEVICE_END - base)
+		rv_set_test_device(base);
+}
+
 static void read_devices(void)
 {
 	static const char *const uarts[] = { "ns16550a", "ns16550", "ns16450", NULL };
-	static const char *const tests[] = { "sifive,test1", "sifive,test0", NULL };
 	static const char *const rtcs[] = { "google,goldfish-rtc", NULL };
 	int node = find_device(uarts);
 
@@ -146,7 +160,7 @@ static void read_devices(void)
 	} else {
 		rv_early_puts("umka: no ns16550 UART in the device tree: console through SBI\n");
 	}
-	node = find_device(tests);
+	node = find_device(test_devices);
 	if (node >= 0)
 		rv_set_test_device(device_reg(node, "device tree sifive,test"));
 	/* Goldfish RTC: nanoseconds since 1970; reading TIME_LOW latches
@@ -180,6 +194,7 @@ void rv_boot_main(u64 hartid, u64 dtb_pa)
 	window_end = ALIGN_DOWN(dtb_pa, GiB1) + 2 * GiB1;
 	if (fdt_init(&fdt, (const void *)(uintptr_t)(DIRECT_MAP + dtb_pa), window_end - dtb_pa))
 		rv_boot_fail("bad device tree", fdt.err);
+	early_test_device();
 
 	ram_top = read_memory(dtb_pa);
 	build_direct_map(ram_top);
