@@ -1,6 +1,7 @@
 /* ktest suites for the core's synchronisation and deferred-work mechanisms:
  * timers, sleeping, wait queues, completions, mutexes, RCU, workqueues. They
  * run inside the booted kernel, on whatever machine it booted on. */
+#include <umka/arch.h>
 #include <umka/ktest.h>
 #include <umka/mutex.h>
 #include <umka/printk.h>
@@ -522,4 +523,18 @@ static void printk_ring_keeps_records(struct ktest *t)
 	KT_EXPECT(t, found);
 }
 
-KTEST_SUITE(printk, KTEST_CASE(printk_ring_keeps_records));
+/* Backtraces are only as useful as the names in them: every machine maps
+ * a pc inside a kernel function back to that function. */
+static void symbolize_names_kernel_functions(struct ktest *t)
+{
+	char buf[160];
+
+	arch_symbolize((uintptr_t)&kernel_main + 4, buf, sizeof(buf));
+	pr_info("ktest: kernel_main+4 is %s\n", buf);
+	KT_EXPECT(t, !strncmp(buf, "kernel_main+0x4 ", 16));
+	arch_symbolize((uintptr_t)&msleep, buf, sizeof(buf));
+	KT_EXPECT(t, !strncmp(buf, "msleep+0x0 ", 11));
+}
+
+KTEST_SUITE(printk, KTEST_CASE(printk_ring_keeps_records),
+	    KTEST_CASE(symbolize_names_kernel_functions));

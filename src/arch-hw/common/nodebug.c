@@ -1,18 +1,11 @@
 /* The arch.h hooks every hardware port answers the same way for now: no
- * symbol table in the image (addr2line on the ELF names raw addresses), no
  * memory checker to tell about poisoned memory, and nothing kept per stack
  * that a finished context would need to release. */
 #include <umka/arch.h>
-#include <umka/string.h>
 
 void arch_context_destroy(struct arch_context *ctx)
 {
 	(void)ctx;
-}
-
-void arch_symbolize(uintptr_t pc, char *buf, size_t len)
-{
-	ksnprintf(buf, len, "0x%lx", (unsigned long)pc);
 }
 
 void arch_mem_poison(const void *p, size_t len)
