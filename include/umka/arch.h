@@ -60,6 +60,14 @@ bool arch_late_init(void);
  * disabled and from panic; must not take core locks or allocate. */
 void arch_console_write(const char *buf, size_t len);
 
+/* Console input. After arch_console_input_start the arch raises
+ * IRQ_CONSOLE whenever received bytes wait; the core's handler then calls
+ * arch_console_read until it returns 0 (non-blocking, interrupts disabled;
+ * returns the bytes copied). A machine without console input never raises
+ * the line and returns 0. Bytes arriving before start may be kept or lost. */
+void arch_console_input_start(void);
+size_t arch_console_read(char *buf, size_t len);
+
 /* ---- Interrupts ---------------------------------------------------------- */
 
 /* Local (this CPU) interrupt masking. While disabled, interrupts are held

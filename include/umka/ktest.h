@@ -25,6 +25,7 @@ struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;
 	unsigned nr_cases;
+	bool explicit_only;	/* not in ktest=all: needs a harness (input, devices) */
 } __aligned(16);
 
 #define KTEST_CASE(fn) { #fn, fn }
@@ -33,7 +34,16 @@ struct ktest_suite {
 	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ };    \
 	static const struct ktest_suite ktest_suite_##sname                        \
 		__attribute__((used, section("ktest_suites"))) = {                 \
-			#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname) \
+			#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname), false \
+		}
+
+/* A suite that runs only when named (ktest=sname), because it needs
+ * something from outside the machine, such as typed console input. */
+#define KTEST_SUITE_EXPLICIT(sname, ...)                                           \
+	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ };    \
+	static const struct ktest_suite ktest_suite_##sname                        \
+		__attribute__((used, section("ktest_suites"))) = {                 \
+			#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname), true \
 		}
 
 /* Record one expectation; on failure print a TAP diagnostic. Returns ok. */

@@ -32,6 +32,7 @@ enum lock_level {
 	LOCK_LEVEL_SLAB = 170,		/* one cache (+1 when nested under the list) */
 	LOCK_LEVEL_PCP = 175,		/* CPU n's order-0 page list is +n */
 	LOCK_LEVEL_BUDDY = 190,
+	LOCK_LEVEL_CONSOLE_IN = 200,	/* console input ring; taken in IRQ_CONSOLE */
 	LOCK_LEVEL_PRINTK = 250,	/* printk is callable under any lock */
 };
 

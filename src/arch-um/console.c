@@ -1,14 +1,16 @@
-/* arch-um console and diagnostics: the console is the process's stdout;
- * backtraces come from the host unwinder and name symbols through the
- * dynamic symbol table, always with the offset addr2line wants. */
+/* arch-um console and diagnostics: the console is the process's stdout and
+ * stdin; backtraces come from the host unwinder and name symbols through
+ * the dynamic symbol table, always with the offset addr2line wants. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <link.h>
+#include <poll.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <umka/arch.h>
+#include <umka/irq.h>
 
 #include "config.h"
 #include "um.h"
@@ -32,6 +34,50 @@ void arch_console_write(const char *buf, size_t len)
 		buf += n;
 		len -= (size_t)n;
 	}
+}
+
+/* Console input is the process's stdin, watched by the host I/O thread:
+ * readiness raises IRQ_CONSOLE, and the core's handler reads until
+ * arch_console_read returns 0, which re-arms the watch. Without O_NONBLOCK
+ * on stdin (its open file description is shared with the shell), each
+ * read is preceded by a zero-timeout poll. End of file or an error ends
+ * input for good; a stdin epoll cannot watch (a regular file) gives none. */
+static int stdin_slot = -1;
+
+static void stdin_ready(void *arg)
+{
+	(void)arg;
+	um_irq_raise(IRQ_CONSOLE);
+}
+
+void arch_console_input_start(void)
+{
+	int slot = um_hostio_watch(STDIN_FILENO, stdin_ready, NULL);
+
+	stdin_slot = slot >= 0 ? slot : -1;
+}
+
+size_t arch_console_read(char *buf, size_t len)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	ssize_t n;
+
+	if (stdin_slot < 0 || !len)
+		return 0;
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) {
+		um_hostio_rearm(stdin_slot);
+		return 0;
+	}
+	n = read(STDIN_FILENO, buf, len);
+	if (n > 0)
+		return (size_t)n;
+	if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+		um_hostio_rearm(stdin_slot);
+		return 0;
+	}
+	um_hostio_unwatch(stdin_slot);
+	stdin_slot = -1;
+	return 0;
 }
 
 void um_console_init(void)

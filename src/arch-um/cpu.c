@@ -54,6 +54,11 @@ static void raise_line(enum irq_line line)
 		deliver_pending();
 }
 
+void um_irq_raise(enum irq_line line)
+{
+	raise_line(line);
+}
+
 /* SIGALRM is the timer; SIGUSR1 is sent by the host I/O thread (hostio.c). */
 static void on_irq_signal(int sig, siginfo_t *si, void *uc)
 {

@@ -20,6 +20,10 @@ void um_context_init_boot(void);
 void um_switch(uintptr_t *save_sp, uintptr_t new_sp);
 void um_thread_start(void);
 
+/* cpu.c: mark line pending on the vCPU (delivered now if interrupts are
+ * on, else when they are re-enabled). Interrupt or kernel context. */
+void um_irq_raise(enum irq_line line);
+
 /* hostio.c: host fds as interrupt sources. um_hostio_watch returns a slot
  * (>= 0) or -errno; ready(arg) runs in interrupt context once the fd is
  * readable, then the watch sleeps until um_hostio_rearm(slot). */

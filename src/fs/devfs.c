@@ -7,6 +7,7 @@
  *
  * The built-in devices use Linux's numbers: null 1:3, zero 1:5, full 1:7,
  * random 1:8, urandom 1:9, tty 5:0, console 5:1. */
+#include <umka/console.h>
 #include <umka/errno.h>
 #include <umka/mutex.h>
 #include <umka/string.h>
@@ -166,11 +167,11 @@ static long random_dev_write(struct file *f, const void *buf, size_t n, u64 *pos
 	return (long)n;
 }
 
-/* Console and tty write through the arch console; input arrives with the
- * TTY work, until then a read is end of file. */
+/* Console and tty write through the arch console and read what it has
+ * received (raw bytes: line editing and echo are the tty layer's, later). */
 static long console_read(struct file *f, void *buf, size_t n, u64 *pos)
 {
-	return 0;
+	return console_input_read(buf, n, f->flags & O_NONBLOCK);
 }
 
 static long console_write(struct file *f, const void *buf, size_t n, u64 *pos)

@@ -43,13 +43,15 @@ bool ktest_check_eq(struct ktest *t, long long a, long long b, const char *ea, c
 	return a == b;
 }
 
-/* Is suite name in the comma-separated spec? */
-static bool spec_selects(const char *spec, const char *name)
+/* Is the suite in the comma-separated spec? "all" is every suite but
+ * those that must be asked for by name. */
+static bool spec_selects(const char *spec, const struct ktest_suite *s)
 {
+	const char *name = s->name;
 	size_t n = strlen(name);
 
 	if (!strcmp(spec, "all"))
-		return true;
+		return !s->explicit_only;
 	while (*spec) {
 		const char *end = strchr(spec, ',');
 		size_t len = end ? (size_t)(end - spec) : strlen(spec);
@@ -111,11 +113,11 @@ int ktest_run(const char *spec)
 	if (spec_check(spec))
 		return -EINVAL;
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		if (spec_selects(spec, s->name))
+		if (spec_selects(spec, s))
 			total += s->nr_cases;
 	console_printf("TAP version 13\n1..%u\n", total);
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
-		if (!spec_selects(spec, s->name))
+		if (!spec_selects(spec, s))
 			continue;
 		struct ktest_result *res = result_of(s);
 

@@ -1,6 +1,7 @@
 /* kernel_main: the core's boot sequence, from the arch's boot_info to the
  * first kernel thread. Order matters: memory before anything allocates, the
  * scheduler before anything sleeps, timers before anything waits. */
+#include <umka/console.h>
 #include <umka/errno.h>
 #include <umka/initramfs.h>
 #include <umka/irq.h>
@@ -124,6 +125,7 @@ void kernel_main(struct boot_info *bi)
 	sched_start_cpu();
 	timers_start();
 	arch_irq_enable();
+	console_input_init();
 	rcu_init();
 	workqueue_init();
 	vfs_init();

@@ -25,6 +25,45 @@ __attribute__((constructor)) static void fake_arch_setup(void)
 	cpu_early_init(0);
 }
 
+/* Console input: fake_console_type() queues bytes and raises IRQ_CONSOLE,
+ * which drains them through arch_console_read at most `chunk` at a time. */
+static char type_buf[16384];
+static size_t type_len, type_off;
+bool fake_console_input_started;
+
+void arch_console_input_start(void)
+{
+	fake_console_input_started = true;
+}
+
+size_t arch_console_read(char *buf, size_t len)
+{
+	size_t n = type_len - type_off;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, type_buf + type_off, n);
+	type_off += n;
+	return n;
+}
+
+void fake_console_type(const char *bytes, size_t n)
+{
+	if (n > sizeof(type_buf))
+		n = sizeof(type_buf);
+	memcpy(type_buf, bytes, n);
+	type_len = n;
+	type_off = 0;
+	{
+		bool was_off = arch_irqs_disabled();
+
+		arch_irq_disable();
+		irq_handle(IRQ_CONSOLE);
+		if (!was_off)
+			arch_irq_enable();
+	}
+}
+
 void arch_console_write(const char *buf, size_t len)
 {
 	size_t room = sizeof(console_buf) - 1 - console_len;

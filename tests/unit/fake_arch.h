@@ -20,6 +20,10 @@ const char *fake_console(void);
 void fake_console_clear(void);
 /* Echo console output to stderr too (default off; UMKA_TEST_VERBOSE=1 sets). */
 void fake_console_echo(int on);
+/* Bytes "received" by the console: queued for arch_console_read, then
+ * IRQ_CONSOLE is raised (as the interrupt, with interrupts disabled). */
+void fake_console_type(const char *bytes, size_t n);
+extern bool fake_console_input_started;	/* arch_console_input_start was called */
 
 /* The caller a panic message names as "(called from 0x<pc>)" on its
  * "Kernel panic:" line, or 0 if there is none. */

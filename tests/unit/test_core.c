@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <umka/cmdline.h>
+#include <umka/console.h>
 #include <umka/errno.h>
 #include <umka/panic.h>
 #include <umka/printk.h>
@@ -1903,6 +1904,69 @@ START_TEST(test_real_clock_follows_monotonic)
 }
 END_TEST
 
+/* ---- console input ring ------------------------------------------------------ */
+
+static void console_drain(void)
+{
+	char sink[512];
+
+	while (console_input_read(sink, sizeof(sink), true) > 0)
+		;
+}
+
+START_TEST(test_console_input_roundtrip)
+{
+	struct console_input_stats before, after;
+	char buf[64];
+
+	console_input_init();
+	ck_assert(fake_console_input_started);
+	console_drain();
+	console_input_get_stats(&before);
+	ck_assert_int_eq(console_input_read(buf, sizeof(buf), true), -EAGAIN);
+	fake_console_type("hello\n", 6);
+	ck_assert_uint_eq(console_input_pending(), 6);
+	/* Short reads take what is asked and leave the rest. */
+	ck_assert_int_eq(console_input_read(buf, 2, true), 2);
+	ck_assert(!memcmp(buf, "he", 2));
+	ck_assert_int_eq(console_input_read(buf, sizeof(buf), true), 4);
+	ck_assert(!memcmp(buf, "llo\n", 4));
+	ck_assert_int_eq(console_input_read(buf, 0, true), 0);
+	console_input_get_stats(&after);
+	ck_assert_uint_eq(after.received - before.received, 6);
+	ck_assert_uint_eq(after.interrupts - before.interrupts, 1);
+	ck_assert_uint_eq(after.dropped, before.dropped);
+}
+END_TEST
+
+START_TEST(test_console_input_wraps_and_drops)
+{
+	static char big[CONSOLE_INPUT_RING + 100], out[CONSOLE_INPUT_RING + 100];
+	struct console_input_stats before, after;
+	size_t got = 0;
+	long r;
+
+	console_input_init();
+	console_drain();
+	/* Move the ring's head off zero so the copy-out wraps. */
+	fake_console_type("abcdefg", 7);
+	ck_assert_int_eq(console_input_read(out, 7, true), 7);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('A' + i % 23);
+	console_input_get_stats(&before);
+	fake_console_type(big, sizeof(big));	/* 100 more than fit */
+	console_input_get_stats(&after);
+	ck_assert_uint_eq(after.received - before.received, sizeof(big));
+	ck_assert_uint_eq(after.dropped - before.dropped, 100);
+	ck_assert_uint_eq(console_input_pending(), CONSOLE_INPUT_RING);
+	while ((r = console_input_read(out + got, 1000, true)) > 0)
+		got += (size_t)r;
+	ck_assert_int_eq(r, -EAGAIN);
+	ck_assert_uint_eq(got, CONSOLE_INPUT_RING);
+	ck_assert(!memcmp(out, big, CONSOLE_INPUT_RING));	/* the first ones kept, in order */
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -1951,6 +2015,11 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, test_printk_ring_max_records);
 	tcase_add_test(tc, test_printk_ring_empty_records);
 	tcase_add_test(tc, test_printk_ring_every_alignment);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("console_input");
+	tcase_add_test(tc, test_console_input_roundtrip);
+	tcase_add_test(tc, test_console_input_wraps_and_drops);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("clock");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <umka/console.h>
 #include <umka/errno.h>
 #include <umka/fdtable.h>
 #include <umka/mm.h>
@@ -39,6 +40,7 @@ static void setup(void)
 	mm_init(bi);
 	slab_init();
 	fake_clock = 1000 * NSEC_PER_SEC;
+	console_input_init();
 	vfs_init();
 	kfs = vfs_kernel_ctx()->fs;
 	rctx.cred = cred_kernel();
@@ -2008,9 +2010,12 @@ START_TEST(test_devfs_devices)
 	file_put(f);
 	ERR(open_err(U, "/dev/console", O_WRONLY, 0), EACCES);	/* 0600 root */
 	fake_console_clear();
-	f = open_ok(R, "/dev/console", O_RDWR, 0);
+	f = open_ok(R, "/dev/console", O_RDWR | O_NONBLOCK, 0);
 	ck_assert_int_eq(vfs_write(f, "hello console\n", 14), 14);
-	ck_assert_int_eq(vfs_read(f, buf, sizeof(buf)), 0);	/* input: later */
+	ERR(vfs_read(f, buf, sizeof(buf)), EAGAIN);	/* nothing typed yet */
+	fake_console_type("ls\n", 3);
+	ck_assert_int_eq(vfs_read(f, buf, sizeof(buf)), 3);
+	ck_assert(!memcmp(buf, "ls\n", 3));
 	ERR(vfs_lseek(f, 0, SEEK_SET), ESPIPE);
 	file_put(f);
 	ck_assert_ptr_nonnull(strstr(fake_console(), "hello console"));

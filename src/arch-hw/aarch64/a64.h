@@ -63,6 +63,7 @@
 #define KIND_EL1_IRQ 5
 
 #ifndef __ASSEMBLER__
+#include <umka/arch.h>
 #include <umka/types.h>
 
 #define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA + a64_load_pa)	/* image -> physical */
@@ -118,7 +119,7 @@ bool a64_addr_mapped(uintptr_t va, size_t len);
 __noreturn void a64_boot_fail(const char *what, const char *why);
 
 /* console.c */
-void a64_console_init(u64 pl011_pa);
+void a64_console_init(u64 pl011_pa, unsigned intid);
 void a64_console_flush(void);
 void a64_early_puts(const char *s);
 
@@ -129,6 +130,8 @@ __noreturn void a64_unexpected_irq(unsigned intid);
 
 /* time.c and the GIC */
 void a64_gic_init(u64 gicd_pa, u64 gicc_pa, unsigned timer_intid);
+/* Enable SPI intid to CPU 0 and deliver it as the core's line. */
+bool a64_gic_route(unsigned intid, enum irq_line line);
 void a64_time_init(void);
 void a64_irq(void);
 #endif

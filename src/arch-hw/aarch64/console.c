@@ -14,6 +14,10 @@
 #define UART_LCR_H 0x2c
 #define UART_CR 0x30
 #define UART_IMSC 0x38
+#define UART_ICR 0x44
+#define FR_RXFE (1 << 4)
+#define IMSC_RXIM (1 << 4)	/* receive FIFO at its trigger level */
+#define IMSC_RTIM (1 << 6)	/* receive timeout: bytes sitting below the level */
 #define FR_BUSY (1 << 3)
 #define FR_TXFF (1 << 5)
 #define LCR_FEN (1 << 4)
@@ -29,9 +33,11 @@
 #define UART_SPIN 100000
 
 static uintptr_t uart;
+static unsigned uart_intid;	/* its GIC INTID; 0 if unknown */
 
-void a64_console_init(u64 pl011_pa)
+void a64_console_init(u64 pl011_pa, unsigned intid)
 {
+	uart_intid = intid;
 	uart = (uintptr_t)(DIRECT_MAP + pl011_pa);
 	mmio_write32(uart + UART_IMSC, 0);
 	mmio_write32(uart + UART_LCR_H, LCR_WLEN8 | LCR_FEN);
@@ -78,4 +84,24 @@ void arch_console_write(const char *buf, size_t len)
 void a64_early_puts(const char *s)
 {
 	arch_console_write(s, strlen(s));
+}
+
+/* Receive: the PL011's receive and receive-timeout interrupts through the
+ * GIC, drained by the core's IRQ_CONSOLE handler. */
+void arch_console_input_start(void)
+{
+	if (!uart || !uart_intid || !a64_gic_route(uart_intid, IRQ_CONSOLE))
+		return;
+	mmio_write32(uart + UART_IMSC, IMSC_RXIM | IMSC_RTIM);
+}
+
+size_t arch_console_read(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (uart && n < len && !(mmio_read32(uart + UART_FR) & FR_RXFE))
+		buf[n++] = (char)mmio_read32(uart + UART_DR);
+	if (uart && !n)
+		mmio_write32(uart + UART_ICR, IMSC_RXIM | IMSC_RTIM);
+	return n;
 }

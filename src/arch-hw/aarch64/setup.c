@@ -143,7 +143,15 @@ static void read_devices(void)
 	node = find_device(uarts);
 	if (node < 0)
 		a64_boot_fail("device tree", "no PL011 UART (compatible \"arm,pl011\")");
-	a64_console_init(device_reg(node, 0, "device tree PL011 UART"));
+	{
+		/* One GIC specifier: <type number flags>; type 0 is an SPI, INTID 32 + number. */
+		u32 ilen;
+		const u8 *spec = fdt_getprop(&fdt, node, "interrupts", &ilen);
+		unsigned intid = spec && ilen == 12 && fdt_be32(spec) == 0 && fdt_be32(spec + 4) < 988
+					 ? 32 + fdt_be32(spec + 4) : 0;
+
+		a64_console_init(device_reg(node, 0, "device tree PL011 UART"), intid);
+	}
 
 	node = find_device(psci);
 	if (node < 0)

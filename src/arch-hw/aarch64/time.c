@@ -2,8 +2,8 @@
  * count (CNTVCT_EL0, frequency from CNTFRQ_EL0), the timer the EL1 virtual
  * timer's compare value (CNTV_CVAL_EL0) on the same count, so the two can
  * never disagree: no calibration. Its interrupt is a PPI (27 on QEMU virt,
- * read from the device tree) routed through a GICv2, the only interrupt
- * source enabled.
+ * read from the device tree) routed through a GICv2; device interrupts
+ * (SPIs) are enabled one by one as the core asks (a64_gic_route).
  *
  * ns = count * mult >> 32 and count = ns * tmult >> 32 (+1, rounded up),
  * in 128-bit arithmetic. Rounding can still make the compare fire a tick
@@ -22,6 +22,7 @@
 #define GICD_ICENABLER 0x180
 #define GICD_ICPENDR 0x280
 #define GICD_IPRIORITYR 0x400
+#define GICD_ITARGETSR 0x800
 #define GICC_CTLR 0x000
 #define GICC_PMR 0x004
 #define GICC_BPR 0x008
@@ -67,6 +68,35 @@ void a64_gic_init(u64 gicd_pa, u64 gicc_pa, unsigned intid)
 	mmio_write32(gicc + GICC_PMR, 0xff);
 	mmio_write32(gicc + GICC_BPR, 0);
 	mmio_write32(gicc + GICC_CTLR, 1);
+}
+
+/* Device interrupts (SPIs) the core asked for: INTID -> core line. */
+#define GIC_MAX_ROUTES 8
+static struct {
+	unsigned intid;
+	enum irq_line line;
+} routes[GIC_MAX_ROUTES];	/* set up at boot, then read-only */
+static unsigned nr_routes;
+
+static void gic_set_byte(uintptr_t base, unsigned intid, u8 v)
+{
+	uintptr_t reg = base + (intid & ~3u);
+	unsigned shift = (intid & 3) * 8;
+
+	mmio_write32(reg, (mmio_read32(reg) & ~(0xffu << shift)) | (u32)v << shift);
+}
+
+bool a64_gic_route(unsigned intid, enum irq_line line)
+{
+	if (!gicd || intid < 32 || intid >= GIC_SPURIOUS || nr_routes == GIC_MAX_ROUTES)
+		return false;
+	routes[nr_routes].intid = intid;
+	routes[nr_routes].line = line;
+	nr_routes++;
+	gic_set_byte(gicd + GICD_IPRIORITYR, intid, 0x80);
+	gic_set_byte(gicd + GICD_ITARGETSR, intid, 1);		/* CPU interface 0 */
+	mmio_write32(gicd + GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
+	return true;
 }
 
 void a64_time_init(void)
@@ -144,6 +174,14 @@ void a64_irq(void)
 		timer_interrupt();
 		return;
 	}
+	/* A device line: EOI first as well (the handler drains the device,
+	 * and a line still asserted is simply taken again). */
 	mmio_write32(gicc + GICC_EOIR, iar);
+	for (unsigned i = 0; i < nr_routes; i++) {
+		if (routes[i].intid == id) {
+			irq_handle(routes[i].line);
+			return;
+		}
+	}
 	a64_unexpected_irq(id);
 }

@@ -1,5 +1,6 @@
 /* RISC-V 64 console: the ns16550 UART the device tree names (QEMU virt:
- * at 0x10000000, byte registers), polled, no interrupts; QEMU or the
+ * at 0x10000000, byte registers), polled for output, receiving through its
+ * interrupt on the PLIC; QEMU or the
  * firmware set its line parameters. Every byte waits for room in the
  * transmitter, so the console is synchronous as arch.h asks, and safe in
  * any context.
@@ -15,10 +16,13 @@
 #include "rv.h"
 
 #define UART_THR 0
+#define UART_RBR 0
 #define UART_IER 1
 #define UART_FCR 2
 #define UART_LSR 5
+#define LSR_DR 0x01	/* a received byte waits */
 #define LSR_THRE 0x20	/* room in the transmit holding register / FIFO */
+#define IER_ERBFI 0x01	/* interrupt when received data is available */
 #define LSR_TEMT 0x40	/* transmitter empty */
 #define FCR_ENABLE 0x01
 
@@ -28,6 +32,7 @@
 
 static uintptr_t uart;
 static unsigned uart_shift, uart_width;
+static u32 uart_irq;		/* its PLIC source; 0 if unknown */
 static int sbi_console;	/* 0 unprobed, 1 DBCN, 2 legacy, -1 none */
 
 static u8 uart_read(unsigned reg)
@@ -47,8 +52,9 @@ static void uart_write(unsigned reg, u8 v)
 		mmio_write8(a, v);
 }
 
-void rv_console_init(u64 uart_pa, unsigned reg_shift, unsigned io_width)
+void rv_console_init(u64 uart_pa, unsigned reg_shift, unsigned io_width, u32 irq)
 {
+	uart_irq = irq;
 	uart = (uintptr_t)(DIRECT_MAP + uart_pa);
 	uart_shift = reg_shift;
 	uart_width = io_width;
@@ -97,4 +103,22 @@ void arch_console_write(const char *buf, size_t len)
 void rv_early_puts(const char *s)
 {
 	arch_console_write(s, strlen(s));
+}
+
+/* Receive: the UART's data-available interrupt through the PLIC, drained
+ * by the core's IRQ_CONSOLE handler. Without a PLIC route, no input. */
+void arch_console_input_start(void)
+{
+	if (!uart || !uart_irq || !rv_plic_route(uart_irq, IRQ_CONSOLE))
+		return;
+	uart_write(UART_IER, IER_ERBFI);
+}
+
+size_t arch_console_read(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (uart && n < len && (uart_read(UART_LSR) & LSR_DR))
+		buf[n++] = (char)uart_read(UART_RBR);
+	return n;
 }

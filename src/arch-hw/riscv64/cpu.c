@@ -119,6 +119,10 @@ void rv_trap(struct trap_frame *f)
 		rv_timer_interrupt();
 		return;
 	}
+	if (f->scause == (SCAUSE_IRQ | IRQ_S_EXT)) {
+		rv_plic_interrupt();
+		return;
+	}
 	fatal_trap(f);
 }
 

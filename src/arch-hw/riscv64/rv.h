@@ -47,6 +47,7 @@
 #define SIE_SEIE (1 << 9)
 #define SCAUSE_IRQ (UL(1) << 63)
 #define IRQ_S_TIMER 5
+#define IRQ_S_EXT 9
 
 /* SBI extension ids (SBI specification) and the few function ids used. */
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
@@ -66,6 +67,7 @@
 #define TF_SIZE 304	/* record at 280..295, s0 points at 296 */
 
 #ifndef __ASSEMBLER__
+#include <umka/arch.h>
 #include <umka/types.h>
 
 #define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA + rv_load_pa)	/* image -> physical */
@@ -157,7 +159,12 @@ bool rv_addr_mapped(uintptr_t va, size_t len);
 __noreturn void rv_boot_fail(const char *what, const char *why);
 
 /* console.c */
-void rv_console_init(u64 uart_pa, unsigned reg_shift, unsigned io_width);
+void rv_console_init(u64 uart_pa, unsigned reg_shift, unsigned io_width, u32 irq);
+/* plic.c: ctx is this hart's supervisor context, ndev the source count.
+ * rv_plic_route enables source and maps it to a core interrupt line. */
+void rv_plic_init(u64 pa, u32 ctx, u32 ndev);
+bool rv_plic_route(u32 source, enum irq_line line);
+void rv_plic_interrupt(void);
 void rv_console_flush(void);
 void rv_early_puts(const char *s);
 

@@ -144,7 +144,58 @@ static void early_test_device(void)
 		rv_set_test_device(base);
 }
 
-static void read_devices(void)
+/* The phandle of hart's local interrupt controller (the cpu node's
+ * "interrupt-controller" child), 0 if the tree does not say. */
+static u32 hart_intc_phandle(u64 hartid)
+{
+	int cpus = fdt_path(&fdt, "/cpus");
+
+	for (int n = cpus >= 0 ? fdt_first_child(&fdt, cpus) : -1; n >= 0;
+	     n = fdt_next_sibling(&fdt, n)) {
+		const char *type = fdt_getprop_str(&fdt, n, "device_type");
+
+		if (!type || strcmp(type, "cpu") || fdt_getprop_u32(&fdt, n, "reg", ~0u) != hartid)
+			continue;
+		for (int c = fdt_first_child(&fdt, n); c >= 0; c = fdt_next_sibling(&fdt, c))
+			if (fdt_getprop(&fdt, c, "interrupt-controller", NULL))
+				return fdt_getprop_u32(&fdt, c, "phandle", 0);
+	}
+	return 0;
+}
+
+/* The PLIC and this hart's supervisor context in it: the index of the
+ * interrupts-extended entry that names the hart's controller with the
+ * supervisor external interrupt. Optional: without it, no device
+ * interrupts (the timer does not need them). */
+static void read_plic(u64 hartid)
+{
+	static const char *const plics[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
+	int node = find_device(plics);
+	u32 len, phandle, ndev;
+	const u8 *ext;
+
+	if (node < 0) {
+		rv_early_puts("umka: no PLIC in the device tree: no device interrupts\n");
+		return;
+	}
+	phandle = hart_intc_phandle(hartid);
+	ext = fdt_getprop(&fdt, node, "interrupts-extended", &len);
+	ndev = fdt_getprop_u32(&fdt, node, "riscv,ndev", 0);
+	if (!phandle || !ext || len % 8 || !ndev || ndev > 1023) {
+		rv_early_puts("umka: PLIC: no usable interrupts-extended, riscv,ndev or hart "
+			      "interrupt controller: no device interrupts\n");
+		return;
+	}
+	for (u32 i = 0; i < len / 8; i++) {
+		if (fdt_be32(ext + 8 * i) == phandle && fdt_be32(ext + 8 * i + 4) == IRQ_S_EXT) {
+			rv_plic_init(device_reg(node, "device tree PLIC"), i, ndev);
+			return;
+		}
+	}
+	rv_early_puts("umka: PLIC has no supervisor context for this hart: no device interrupts\n");
+}
+
+static void read_devices(u64 hartid)
 {
 	static const char *const uarts[] = { "ns16550a", "ns16550", "ns16450", NULL };
 	static const char *const rtcs[] = { "google,goldfish-rtc", NULL };
@@ -156,10 +207,12 @@ static void read_devices(void)
 
 		if (shift > 4 || (width != 1 && width != 4))
 			rv_boot_fail("device tree UART", "unsupported reg-shift or reg-io-width");
-		rv_console_init(device_reg(node, "device tree UART"), shift, width);
+		rv_console_init(device_reg(node, "device tree UART"), shift, width,
+				fdt_getprop_u32(&fdt, node, "interrupts", 0));
 	} else {
 		rv_early_puts("umka: no ns16550 UART in the device tree: console through SBI\n");
 	}
+	read_plic(hartid);
 	node = find_device(test_devices);
 	if (node >= 0)
 		rv_set_test_device(device_reg(node, "device tree sifive,test"));
@@ -198,7 +251,7 @@ void rv_boot_main(u64 hartid, u64 dtb_pa)
 
 	ram_top = read_memory(dtb_pa);
 	build_direct_map(ram_top);
-	read_devices();		/* the console is up from here on */
+	read_devices(hartid);	/* the console is up from here on */
 	bootmem_fdt_chosen(&bootmem, &bi, &fdt, cmdline, sizeof(cmdline), direct_map_end);
 	tb = read_timebase();
 	rv_time_init(tb);
