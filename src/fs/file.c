@@ -626,6 +626,12 @@ int vfs_getattr(const struct path *p, u32 mask, struct statx *st)
 	struct inode *inode = p->dentry->inode;
 
 	(void)mask;	/* everything is cheap: always fill it all */
+	if (inode->i_op && inode->i_op->revalidate) {
+		int err = inode->i_op->revalidate(inode);
+
+		if (err)
+			return err;
+	}
 	memset(st, 0, sizeof(*st));
 	inode_lock(inode);
 	st->stx_mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;
