@@ -16,9 +16,8 @@
  * (no negative dentries), so a name the host creates is found on the next
  * lookup; a name the kernel has cached stays bound to the host file it
  * found (like an open file) until the kernel removes or renames it or the
- * dentry is reclaimed. A host inode number that comes back for a new file
- * is noticed at lookup (the old one is gone or was born at another time)
- * and the cached inode is pointed at the new file.
+ * dentry is reclaimed. An inode's O_PATH fd keeps its host file alive, so
+ * the host never gives a cached inode's number to another file.
  *
  * Locking: a cached inode's attributes are under its inode lock; the
  * find-or-make of inodes by number is under hostfs_sb.icache, taken inside
@@ -48,18 +47,12 @@ struct hostfs_sb {
 	u32 dev_major, dev_minor;	/* the host filesystem of the root, constant */
 };
 
-/* A symlink target; superseded ones stay until eviction, since get_link's
- * callers hold the string without a lock. */
-struct hostfs_link {
-	struct hostfs_link *older;
-	char target[];
-};
-
 struct hostfs_inode {
 	struct inode vfs;
-	int fd;				/* O_PATH; the number is constant, what it
-					 * names changes only by hostfs_h_replace_fd */
-	struct hostfs_link *link;	/* symlinks: newest first, under icache */
+	int fd;				/* O_PATH on the host file, constant */
+	u64 host_ino;			/* constant: which host file, with... */
+	u32 dev_major, dev_minor;	/* ...the host filesystem holding it */
+	char *target;			/* symlinks: constant */
 };
 
 struct hostfs_file {
@@ -162,50 +155,24 @@ static void hostfs_evict_inode(struct inode *inode)
 
 	hostfs_h_close(hi->fd);
 	hi->fd = -1;
-	while (hi->link) {
-		struct hostfs_link *l = hi->link;
-
-		hi->link = l->older;
-		kfree(l);
-	}
+	kfree(hi->target);
+	hi->target = NULL;
 }
 
-/* Read the target of the symlink fd names and make it the newest. Under
- * icache (or before the inode is visible). */
-static int link_push(struct hostfs_inode *hi, int fd)
+static int read_target(struct hostfs_inode *hi, int fd)
 {
 	char *buf = kmalloc(PATH_MAX, 0);
-	struct hostfs_link *l = NULL;
 	long n;
 
 	if (!buf)
 		return -ENOMEM;
 	n = hostfs_h_readlink(fd, buf, PATH_MAX);
-	if (n >= 0) {
-		l = kmalloc(sizeof(*l) + (size_t)n + 1, 0);
-		if (l) {
-			memcpy(l->target, buf, (size_t)n + 1);
-			l->older = hi->link;
-			WRITE_ONCE(hi->link, l);
-		}
-	}
+	if (n >= 0)
+		hi->target = kmalloc((size_t)n + 1, 0);
+	if (n >= 0 && hi->target)
+		memcpy(hi->target, buf, (size_t)n + 1);
 	kfree(buf);
-	return n < 0 ? (int)n : l ? 0 : -ENOMEM;
-}
-
-/* Is the file the cached inode's fd names still the one st describes? A
- * host number is reused only after the old file is gone; a birth time, where
- * the host keeps one, tells two lives of a number apart. */
-static bool same_file(struct inode *inode, const struct hostfs_stat *st)
-{
-	struct hostfs_stat old;
-
-	if (hostfs_h_fstat(hfd(inode), &old))
-		return false;
-	if (old.nlink == 0 && st->nlink != 0)
-		return false;
-	return !(old.has_btime && st->has_btime &&
-		 (old.btime_sec != st->btime_sec || old.btime_nsec != st->btime_nsec));
+	return n < 0 ? (int)n : hi->target ? 0 : -ENOMEM;
 }
 
 /* The kernel's inode number: the host's, but a host filesystem mounted
@@ -228,7 +195,7 @@ static struct inode *make_inode(struct super_block *sb, int fd, const struct hos
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (type == S_IFLNK) {
-		int err = link_push(HI(inode), fd);
+		int err = read_target(HI(inode), fd);
 
 		if (err) {
 			hostfs_free_inode(inode);
@@ -237,6 +204,9 @@ static struct inode *make_inode(struct super_block *sb, int fd, const struct hos
 	}
 	inode_init(inode, sb, kernel_ino(sb, st), st->mode & (S_IFMT | 07777));
 	HI(inode)->fd = fd;
+	HI(inode)->host_ino = st->ino;
+	HI(inode)->dev_major = st->dev_major;
+	HI(inode)->dev_minor = st->dev_minor;
 	attrs_set(inode, st);
 	inode->rdev = type == S_IFCHR || type == S_IFBLK ? MKDEV(st->rdev_major, st->rdev_minor)
 							 : 0;
@@ -253,12 +223,14 @@ static struct inode *make_inode(struct super_block *sb, int fd, const struct hos
 }
 
 /* The inode for the host file fd names (fd's ownership passes here), with
- * a reference: the cached one for st->ino, or a new one. */
+ * a reference: the cached one for its number, or a new one. The cached
+ * inode's own fd keeps the host file alive, so the host cannot have given
+ * its number to another file meanwhile. */
 static struct inode *hostfs_iget(struct super_block *sb, int fd, const struct hostfs_stat *st)
 {
 	struct hostfs_sb *s = HSB(sb);
+	struct hostfs_inode *hi;
 	struct inode *inode;
-	int err = 0;
 
 	mutex_lock(&s->icache);
 	inode = inode_find(sb, kernel_ino(sb, st));
@@ -269,27 +241,19 @@ static struct inode *hostfs_iget(struct super_block *sb, int fd, const struct ho
 			hostfs_h_close(fd);
 		return inode;
 	}
-	if ((inode->mode & S_IFMT) != (st->mode & S_IFMT)) {
-		err = -ESTALE;	/* a type cannot change in place: the name is retried later */
-	} else if (same_file(inode, st)) {
-		hostfs_h_close(fd);
-		fd = -1;
-	} else {
-		/* the host reused the number: the cached inode now names the new file */
-		if (S_ISLNK(inode->mode))
-			err = link_push(HI(inode), fd);
-		if (!err)
-			err = hostfs_h_replace_fd(fd, hfd(inode));
-		fd = -1;
-	}
 	mutex_unlock(&s->icache);
 	hostfs_h_close(fd);
-	if (err) {
+	hi = HI(inode);
+	if (hi->host_ino != st->ino || hi->dev_major != st->dev_major ||
+	    hi->dev_minor != st->dev_minor) {
+		/* two host filesystems' numbers met in kernel_ino */
+		pr_warn("hostfs: inode number %llu names two host files\n",
+			(unsigned long long)inode->ino);
 		inode_put(inode);
-		return ERR_PTR(err);
+		return ERR_PTR(-EIO);
 	}
-	/* directories are refreshed by stat only: one may be an ancestor of
-	 * the directory the caller has locked */
+	/* directories are refreshed by stat and lookup only: one may be an
+	 * ancestor of the directory the caller has locked */
 	if (!S_ISDIR(inode->mode) && !inode_is_locked_by_me(inode)) {
 		inode_lock_nested(inode, I_CHILD);
 		attrs_set(inode, st);
@@ -456,7 +420,7 @@ static int hostfs_setattr(struct inode *inode, const struct iattr *a)
 
 static const char *hostfs_get_link(struct inode *inode)
 {
-	return READ_ONCE(HI(inode)->link)->target;
+	return HI(inode)->target;
 }
 
 static const struct inode_ops hostfs_dir_iops = {

@@ -91,9 +91,6 @@ int hostfs_h_fsync(int fd, bool datasync);
  * cookies); bytes read, 0 at the end. */
 long hostfs_h_getdents(int fd, uint64_t pos, void *buf, size_t n);
 int hostfs_h_statfs(int fd, struct hostfs_statfs *st);
-/* Make the fd number `to` name what `from` names (atomically, so a
- * concurrent user of `to` sees the old or the new file), then close from. */
-int hostfs_h_replace_fd(int from, int to);
 void hostfs_h_close(int fd);
 /* Open host fds of this process (for leak checks in tests). */
 int hostfs_h_count_fds(void);
@@ -109,6 +106,7 @@ long hostfs_t_readlink(const char *path, char *buf, size_t size);
 int hostfs_t_mkdir(const char *path, uint32_t mode);
 int hostfs_t_chmod(const char *path, uint32_t mode);
 int hostfs_t_symlink(const char *target, const char *path);
+int hostfs_t_link(const char *old, const char *new);
 int hostfs_t_unlink(const char *path);
 uint32_t hostfs_t_euid(void);
 uint32_t hostfs_t_egid(void);

@@ -411,16 +411,6 @@ int hostfs_h_statfs(int fd, struct hostfs_statfs *st)
 	return 0;
 }
 
-int hostfs_h_replace_fd(int from, int to)
-{
-	bool irq = host_enter();
-	int r = host_ret(dup3(from, to, O_CLOEXEC));
-
-	close(from);
-	host_leave(irq);
-	return r;
-}
-
 void hostfs_h_close(int fd)
 {
 	bool irq;
@@ -564,6 +554,15 @@ int hostfs_t_symlink(const char *target, const char *path)
 {
 	bool irq = host_enter();
 	int r = host_ret(symlink(target, path));
+
+	host_leave(irq);
+	return r;
+}
+
+int hostfs_t_link(const char *old, const char *new)
+{
+	bool irq = host_enter();
+	int r = host_ret(link(old, new));
 
 	host_leave(irq);
 	return r;

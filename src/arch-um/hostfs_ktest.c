@@ -82,7 +82,7 @@ static bool host_exists(const char *path)
 static void sees_host_files_body(struct ktest *t, struct fix *f)
 {
 	struct hostfs_stat hs;
-	struct statx st;
+	struct statx st, st2;
 	struct vfs_statfs sfs;
 	struct path p;
 	char buf[64];
@@ -138,11 +138,51 @@ static void sees_host_files_body(struct ktest *t, struct fix *f)
 	KT_EXPECT_EQ(t, kstat(gp(f, 0, "late"), &st), 0);
 	KT_EXPECT_EQ(t, st.stx_size, 10);
 	KT_EXPECT_EQ(t, st.stx_mode, S_IFREG | 0604);
+
+	/* a host hard link to a file the kernel knows is the same inode */
+	KT_ASSERT(t, hostfs_t_link(hp(f, 0, "late"), hp(f, 1, "late2")) == 0);
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "late2"), &st2), 0);
+	KT_EXPECT_EQ(t, st2.stx_ino, st.stx_ino);
+	KT_EXPECT_EQ(t, st2.stx_nlink, 2);
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "late"), &st), 0);
+	KT_EXPECT_EQ(t, st.stx_nlink, 2);
 }
 
 static void sees_host_files(struct ktest *t)
 {
 	with_mount(t, sees_host_files_body);
+}
+
+/* The host unlinks a file the kernel has cached: the kernel's O_PATH fd
+ * keeps it alive (as an open file would), so its number is not given to
+ * the host's next file, which the kernel sees as a new inode. */
+static void unlinked_behind_body(struct ktest *t, struct fix *f)
+{
+	struct hostfs_stat old, now;
+	struct statx st;
+	char buf[16];
+
+	KT_ASSERT(t, hostfs_t_write(hp(f, 0, "old"), "old!", 4) == 0);
+	KT_ASSERT(t, hostfs_t_stat(hp(f, 0, "old"), &old) == 0);
+	KT_ASSERT(t, kstat(gp(f, 0, "old"), &st) == 0);
+	KT_ASSERT(t, hostfs_t_unlink(hp(f, 0, "old")) == 0);
+	KT_ASSERT(t, hostfs_t_write(hp(f, 0, "new"), "fresh", 5) == 0);
+	KT_ASSERT(t, hostfs_t_stat(hp(f, 0, "new"), &now) == 0);
+	KT_EXPECT(t, now.ino != old.ino);
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "new"), &st), 0);
+	KT_EXPECT_EQ(t, st.stx_ino, now.ino);
+	KT_EXPECT_EQ(t, kvfs_read_file(gp(f, 0, "new"), buf, sizeof(buf), 0), 5);
+	KT_EXPECT(t, !memcmp(buf, "fresh", 5));
+	/* the cached name still reaches the unlinked file, as documented */
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "old"), &st), 0);
+	KT_EXPECT_EQ(t, st.stx_nlink, 0);
+	KT_EXPECT_EQ(t, kvfs_read_file(gp(f, 0, "old"), buf, sizeof(buf), 0), 4);
+	KT_EXPECT(t, !memcmp(buf, "old!", 4));
+}
+
+static void unlinked_behind(struct ktest *t)
+{
+	with_mount(t, unlinked_behind_body);
 }
 
 /* ---- The mount API ------------------------------------------------------------------ */
@@ -522,6 +562,7 @@ static void boot_mount(struct ktest *t)
 	}
 }
 
-KTEST_SUITE(hostfs, KTEST_CASE(sees_host_files), KTEST_CASE(mount_api), KTEST_CASE(file_io),
+KTEST_SUITE(hostfs, KTEST_CASE(sees_host_files), KTEST_CASE(unlinked_behind),
+	    KTEST_CASE(mount_api), KTEST_CASE(file_io),
 	    KTEST_CASE(namespace_ops), KTEST_CASE(errno_mapping), KTEST_CASE(readdir),
 	    KTEST_CASE(boot_mount));
