@@ -412,6 +412,9 @@ struct file *file_get(struct file *f);
 void file_put(struct file *f);		/* the last put releases it */
 /* Generic llseek bounded by max, for f_op->llseek implementations. */
 s64 vfs_llseek_generic(struct file *f, s64 off, int whence, s64 size);
+/* llseek for directories whose positions are cookies: SEEK_SET/SEEK_CUR
+ * only (-EINVAL otherwise). */
+s64 vfs_llseek_dir(struct file *f, s64 off, int whence);
 
 /* ---- Operations (what the syscalls call) ----------------------------------------
  * Paths are resolved from dir (NULL: the ctx's working directory; the

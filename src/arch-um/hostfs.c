@@ -573,18 +573,11 @@ out:
 	return err;
 }
 
-static s64 hostfs_dir_llseek(struct file *f, s64 off, int whence)
-{
-	if (whence != SEEK_SET && whence != SEEK_CUR)
-		return -EINVAL;
-	return vfs_llseek_generic(f, off, whence, 0);
-}
-
 static const struct file_ops hostfs_dir_fops = {
 	.open = hostfs_open,
 	.release = hostfs_release,
 	.iterate = hostfs_iterate,
-	.llseek = hostfs_dir_llseek,
+	.llseek = vfs_llseek_dir,
 	.fsync = hostfs_fsync,
 };
 

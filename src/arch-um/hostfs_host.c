@@ -252,10 +252,11 @@ int hostfs_h_link(int fd, int ndirfd, const char *nname)
 	return r;
 }
 
-long hostfs_h_readlink(int fd, char *buf, size_t size)
+/* readlinkat, NUL-terminated; "" names what an O_PATH dirfd names. */
+static long readlink_nul(int dirfd, const char *path, char *buf, size_t size)
 {
 	bool irq = host_enter();
-	long n = readlinkat(fd, "", buf, size - 1);
+	long n = readlinkat(dirfd, path, buf, size - 1);
 
 	if (n < 0)
 		n = hostfs_errno(errno);
@@ -263,6 +264,11 @@ long hostfs_h_readlink(int fd, char *buf, size_t size)
 		buf[n] = 0;
 	host_leave(irq);
 	return n;
+}
+
+long hostfs_h_readlink(int fd, char *buf, size_t size)
+{
+	return readlink_nul(fd, "", buf, size);
 }
 
 /* ---- Attributes changes ---------------------------------------------------------- */
@@ -340,13 +346,13 @@ int hostfs_h_reopen(int fd, enum hostfs_access acc, bool dir, int *out)
 	return r;
 }
 
-long hostfs_h_pread(int fd, void *buf, size_t n, uint64_t off)
+static long host_rw(int fd, void *buf, size_t n, uint64_t off, bool write)
 {
 	bool irq = host_enter();
 	ssize_t r;
 
 	do
-		r = pread(fd, buf, n, (off_t)off);
+		r = write ? pwrite(fd, buf, n, (off_t)off) : pread(fd, buf, n, (off_t)off);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		r = hostfs_errno(errno);
@@ -354,18 +360,14 @@ long hostfs_h_pread(int fd, void *buf, size_t n, uint64_t off)
 	return (long)r;
 }
 
+long hostfs_h_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+	return host_rw(fd, buf, n, off, false);
+}
+
 long hostfs_h_pwrite(int fd, const void *buf, size_t n, uint64_t off)
 {
-	bool irq = host_enter();
-	ssize_t r;
-
-	do
-		r = pwrite(fd, buf, n, (off_t)off);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		r = hostfs_errno(errno);
-	host_leave(irq);
-	return (long)r;
+	return host_rw(fd, (void *)buf, n, off, true);	/* pwrite only reads it */
 }
 
 int hostfs_h_fsync(int fd, bool datasync)
@@ -519,15 +521,7 @@ int hostfs_t_stat(const char *path, struct hostfs_stat *st)
 
 long hostfs_t_readlink(const char *path, char *buf, size_t size)
 {
-	bool irq = host_enter();
-	long n = readlink(path, buf, size - 1);
-
-	if (n < 0)
-		n = hostfs_errno(errno);
-	else
-		buf[n] = 0;
-	host_leave(irq);
-	return n;
+	return readlink_nul(AT_FDCWD, path, buf, size);
 }
 
 int hostfs_t_mkdir(const char *path, uint32_t mode)

@@ -466,6 +466,13 @@ s64 vfs_llseek_generic(struct file *f, s64 off, int whence, s64 size)
 	return np;
 }
 
+s64 vfs_llseek_dir(struct file *f, s64 off, int whence)
+{
+	if (whence != SEEK_SET && whence != SEEK_CUR)
+		return -EINVAL;
+	return vfs_llseek_generic(f, off, whence, 0);
+}
+
 s64 vfs_lseek(struct file *f, s64 off, int whence)
 {
 	s64 r;
