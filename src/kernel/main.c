@@ -101,7 +101,7 @@ void kernel_main(struct boot_info *bi)
 		arch_halt(HALT_BAD_CMDLINE);
 	}
 	if (arch_cmdline_unsupported(&kernel_params)) {
-		console_printf("umka: bad command line: %s=: not available on %s\n",
+		console_printf("umka: bad command line: %s= is not available on %s\n",
 			       arch_cmdline_unsupported(&kernel_params), bi->machine);
 		arch_halt(HALT_BAD_CMDLINE);
 	}
