@@ -158,6 +158,52 @@ static void bench_vfs(void)
 	result("vfs.tmpfs_create_write4k_close_unlink", ktime_get_ns() - t0, M);
 }
 
+/* ---- hostfs against tmpfs: stat and a 4 KiB pread of one file -------------
+ * Needs a hostfs mount at /host (boot with hostfs=DIR bench=hostfs). */
+
+static void stat_and_read(const char *path, const char *label)
+{
+	enum { N = 20000 };
+	const struct vfs_ctx *k = vfs_kernel_ctx();
+	static char block[4096];
+	char name[64];
+	struct statx st;
+	struct file *f;
+	u64 t0;
+
+	if (kvfs_write_file(path, 0644, block, sizeof(block)))
+		return;
+	t0 = ktime_get_ns();
+	for (int i = 0; i < N; i++)
+		if (vfs_statx(k, NULL, path, 0, STATX_BASIC_STATS, &st))
+			goto out;
+	ksnprintf(name, sizeof(name), "%s.stat", label);
+	result(name, ktime_get_ns() - t0, N);
+	if (vfs_openat(k, NULL, path, O_RDONLY, 0, &f))
+		goto out;
+	t0 = ktime_get_ns();
+	for (int i = 0; i < N; i++)
+		if (vfs_pread(f, block, sizeof(block), 0) != (long)sizeof(block))
+			break;
+	ksnprintf(name, sizeof(name), "%s.pread_4k", label);
+	result(name, ktime_get_ns() - t0, N);
+	file_put(f);
+out:
+	kvfs_unlink(path);
+}
+
+static void bench_hostfs(void)
+{
+	struct statx st;
+
+	if (kvfs_stat("/host", &st)) {
+		pr_info("bench hostfs: no /host (boot with hostfs=DIR); skipped\n");
+		return;
+	}
+	stat_and_read("/host/umka-bench-file", "hostfs");
+	stat_and_read("/umka-bench-file", "tmpfs");
+}
+
 struct kbench {
 	const char *name;
 	void (*fn)(void);
@@ -169,6 +215,7 @@ static const struct kbench benches[] = {
 	{ "page", bench_page0 },
 	{ "timer", bench_timer },
 	{ "vfs", bench_vfs },
+	{ "hostfs", bench_hostfs },
 };
 
 static const struct kbench *find_bench(const char *name, size_t len)
@@ -193,7 +240,7 @@ int kbench_run(const char *spec)
 
 		if (!b) {
 			console_printf("bench: no benchmark named '%.*s' (have: ctxsw kmalloc page "
-				       "timer vfs)\n", (int)len, p);
+				       "timer vfs hostfs)\n", (int)len, p);
 			return -EINVAL;
 		}
 		b->fn();

@@ -48,6 +48,8 @@
 #define ENOTSUP 95
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define ESTALE 116
+#define EDQUOT 122
 #define ECANCELED 125
 
 #endif

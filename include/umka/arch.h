@@ -54,6 +54,12 @@ __noreturn void arch_halt(enum halt_status status);
  * instead of powering off, and that service powers off when it is done. */
 bool arch_late_init(void);
 
+/* The first command line key this machine cannot honour (arch-um's host
+ * services "fuse" and "hostfs" on hardware), or NULL. Called once from
+ * kernel_main after parsing; the kernel then stops with HALT_BAD_CMDLINE. */
+struct kernel_params;
+const char *arch_cmdline_unsupported(const struct kernel_params *p);
+
 /* ---- Console ------------------------------------------------------------- */
 
 /* Write len bytes to the console synchronously. Callable with interrupts

@@ -18,6 +18,7 @@ struct kernel_params {
 	char bench[CMDLINE_VALUE_MAX];	/* bench=: benchmarks to run at boot */
 	char initrd[CMDLINE_VALUE_MAX];	/* initrd=: where the machine finds the initramfs */
 	char fuse[CMDLINE_VALUE_MAX];	/* fuse=: arch-um's host mount point for the VFS */
+	char hostfs[CMDLINE_VALUE_MAX];	/* hostfs=: arch-um's HOSTDIR[:/guest/path] to mount */
 	unsigned nr_unknown;		/* unknown keys seen (warned at boot) */
 };
 

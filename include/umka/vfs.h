@@ -108,6 +108,9 @@ struct inode_attrs {
 #define ATTR_ATIME 0x10u
 #define ATTR_MTIME 0x20u
 #define ATTR_CTIME 0x40u
+#define ATTR_ATIME_NOW 0x80u		/* with ATTR_ATIME: the caller asked for "now" */
+#define ATTR_MTIME_NOW 0x100u		/* with ATTR_MTIME: likewise (a filesystem with
+					 * its own clock, hostfs, uses that instead) */
 struct iattr {
 	unsigned valid;
 	u32 mode, uid, gid;
@@ -141,6 +144,10 @@ struct inode_ops {
 	int (*setattr)(struct inode *inode, const struct iattr *a);
 	/* A symlink's target; valid while the caller holds a reference. */
 	const char *(*get_link)(struct inode *inode);
+	/* Optional: refresh the inode's attributes from a backing store that
+	 * can change behind the kernel's back (hostfs), before a stat reads
+	 * them. Called unlocked; takes the inode lock itself. */
+	int (*revalidate)(struct inode *inode);
 };
 
 /* Take a reference: the caller already holds one, or holds the lock of a
@@ -213,6 +220,9 @@ struct dentry *d_lookup(struct dentry *parent, const char *name, u32 len);
 void d_add(struct dentry *d, struct inode *inode);
 /* For ->create: a negative hashed dentry becomes positive. */
 void d_instantiate(struct dentry *d, struct inode *inode);
+/* Unhash d: later lookups ask the filesystem again (a filesystem whose
+ * names can change behind the kernel's back keeps no negative entries). */
+void d_drop(struct dentry *d);
 /* A new root dentry for sb holding inode's reference. */
 struct dentry *d_make_root(struct inode *inode);
 u32 dname_hash(const char *name, u32 len);
@@ -402,6 +412,9 @@ struct file *file_get(struct file *f);
 void file_put(struct file *f);		/* the last put releases it */
 /* Generic llseek bounded by max, for f_op->llseek implementations. */
 s64 vfs_llseek_generic(struct file *f, s64 off, int whence, s64 size);
+/* llseek for directories whose positions are cookies: SEEK_SET/SEEK_CUR
+ * only (-EINVAL otherwise). */
+s64 vfs_llseek_dir(struct file *f, s64 off, int whence);
 
 /* ---- Operations (what the syscalls call) ----------------------------------------
  * Paths are resolved from dir (NULL: the ctx's working directory; the

@@ -34,7 +34,9 @@ static void usage(FILE *f)
 		   "Example: umka mem=256M loglevel=7 ktest=all\n"
 		   "With fuse=DIR (and no ktest= or bench=) the machine stays up serving\n"
 		   "the VFS at DIR and powers off (status 0) once DIR is unmounted\n"
-		   "(fusermount3 -u DIR).\n");
+		   "(fusermount3 -u DIR).\n"
+		   "hostfs=DIR mounts the host directory DIR read-write at /host\n"
+		   "(hostfs=DIR:/guest/path elsewhere).\n");
 }
 
 static int join_args(int argc, char **argv, char *out, size_t size)
@@ -57,7 +59,37 @@ static int join_args(int argc, char **argv, char *out, size_t size)
 
 bool arch_late_init(void)
 {
+	um_hostfs_start();	/* first, so the FUSE window shows it */
 	return um_fuse_start();
+}
+
+const char *arch_cmdline_unsupported(const struct kernel_params *p)
+{
+	(void)p;
+	return NULL;	/* every key is arch-um's */
+}
+
+/* hostfs=HOSTDIR[:/guest]: the host directory must exist before boot. */
+static int check_hostfs(const char *arg)
+{
+	char host[CMDLINE_VALUE_MAX], guest[CMDLINE_VALUE_MAX];
+	struct stat st;
+
+	if (um_hostfs_split(arg, host, guest, sizeof(host))) {
+		fprintf(stderr, "umka: bad command line: hostfs=%s: path too long\n", arg);
+		return -1;
+	}
+	if (stat(host, &st)) {
+		fprintf(stderr, "umka: bad command line: hostfs=%s: %s: %s\n", arg, host,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "umka: bad command line: hostfs=%s: %s: not a directory\n", arg,
+			host);
+		return -1;
+	}
+	return 0;
 }
 
 void arch_halt(enum halt_status status)
@@ -136,6 +168,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "umka: bad command line: %s\n", err);
 		return HALT_BAD_CMDLINE;
 	}
+	if (params.hostfs[0] && check_hostfs(params.hostfs))
+		return HALT_BAD_CMDLINE;
 	if (params.smp > 1) {
 		fprintf(stderr, "umka: smp=%u: arch-um runs one virtual CPU for now\n", params.smp);
 		return HALT_BAD_CMDLINE;

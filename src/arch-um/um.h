@@ -37,6 +37,13 @@ void um_hostio_unwatch(int slot);
 bool um_fuse_start(void);
 void um_fuse_shutdown(void);
 
+/* hostfs.c: um_hostfs_start registers the "hostfs" type and mounts
+ * hostfs= (powering off with status 2 if it cannot). um_hostfs_split
+ * splits a hostfs= value into host directory and guest path ("/host" if
+ * none): 0 or -ENAMETOOLONG (neither longer than size - 1). */
+void um_hostfs_start(void);
+int um_hostfs_split(const char *arg, char *host, char *guest, size_t size);
+
 /* console.c */
 void um_console_init(void);
 

@@ -466,6 +466,13 @@ s64 vfs_llseek_generic(struct file *f, s64 off, int whence, s64 size)
 	return np;
 }
 
+s64 vfs_llseek_dir(struct file *f, s64 off, int whence)
+{
+	if (whence != SEEK_SET && whence != SEEK_CUR)
+		return -EINVAL;
+	return vfs_llseek_generic(f, off, whence, 0);
+}
+
 s64 vfs_lseek(struct file *f, s64 off, int whence)
 {
 	s64 r;
@@ -626,6 +633,12 @@ int vfs_getattr(const struct path *p, u32 mask, struct statx *st)
 	struct inode *inode = p->dentry->inode;
 
 	(void)mask;	/* everything is cheap: always fill it all */
+	if (inode->i_op && inode->i_op->revalidate) {
+		int err = inode->i_op->revalidate(inode);
+
+		if (err)
+			return err;
+	}
 	memset(st, 0, sizeof(*st));
 	inode_lock(inode);
 	st->stx_mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;

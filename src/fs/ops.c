@@ -668,10 +668,14 @@ static int utimes_common(const struct vfs_ctx *ctx, const struct path *p,
 		if (!times || times[0].tv_nsec != UTIME_OMIT) {
 			a.valid |= ATTR_ATIME;
 			a.atime = (!times || times[0].tv_nsec == UTIME_NOW) ? now : times[0];
+			if (!times || times[0].tv_nsec == UTIME_NOW)
+				a.valid |= ATTR_ATIME_NOW;
 		}
 		if (!times || times[1].tv_nsec != UTIME_OMIT) {
 			a.valid |= ATTR_MTIME;
 			a.mtime = (!times || times[1].tv_nsec == UTIME_NOW) ? now : times[1];
+			if (!times || times[1].tv_nsec == UTIME_NOW)
+				a.valid |= ATTR_MTIME_NOW;
 		}
 		err = notify_change(inode, &a);
 	}

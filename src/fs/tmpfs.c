@@ -800,16 +800,9 @@ static int tmpfs_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static s64 tmpfs_dir_llseek(struct file *f, s64 off, int whence)
-{
-	if (whence != SEEK_SET && whence != SEEK_CUR)
-		return -EINVAL;
-	return vfs_llseek_generic(f, off, whence, 0);
-}
-
 static const struct file_ops tmpfs_dir_fops = {
 	.iterate = tmpfs_iterate,
-	.llseek = tmpfs_dir_llseek,
+	.llseek = vfs_llseek_dir,
 	.fsync = tmpfs_fsync,
 };
 

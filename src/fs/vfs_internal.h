@@ -12,8 +12,6 @@
 void dcache_init(void);
 /* A new unhashed negative dentry for name under parent (one reference). */
 struct dentry *d_alloc(struct dentry *parent, const char *name, u32 len);
-/* Unhash d: lookups no longer find it; freed when its last reference goes. */
-void d_drop(struct dentry *d);
 /* After a successful unlink/rmdir of d (whose name is gone from the fs):
  * the only user turns it negative in place, otherwise it is unhashed. */
 void d_delete(struct dentry *d);

@@ -14,6 +14,8 @@ const struct cmdline_key cmdline_keys[] = {
 	{ "bench", "run in-kernel micro-benchmarks at boot: all, or a comma list; then power off" },
 	{ "fuse", "arch-um: export the VFS at this host directory through FUSE; the machine "
 		  "then runs until the host unmounts it" },
+	{ "hostfs", "arch-um: mount the host directory HOSTDIR read-write at /host; "
+		    "HOSTDIR:/guest/path mounts it there instead" },
 };
 const unsigned nr_cmdline_keys = ARRAY_SIZE(cmdline_keys);
 
@@ -148,6 +150,11 @@ int cmdline_parse(const char *cmdline, struct kernel_params *p, char *err, size_
 		} else if (key_is(key, klen, "fuse")) {
 			if (copy_value(p->fuse, val, vlen))
 				return fail(err, errlen, key, klen, val, vlen, "too long");
+		} else if (key_is(key, klen, "hostfs")) {
+			if (val[0] != '/' || copy_value(p->hostfs, val, vlen))
+				return fail(err, errlen, key, klen, val, vlen,
+					    "expected an absolute host directory under 256 bytes, "
+					    "maybe followed by :/guest/path");
 		}
 	}
 	return 0;

@@ -101,6 +101,11 @@ void kernel_main(struct boot_info *bi)
 		console_printf("umka: bad command line: %s\n", err);
 		arch_halt(HALT_BAD_CMDLINE);
 	}
+	if (arch_cmdline_unsupported(&kernel_params)) {
+		console_printf("umka: bad command line: %s= is not available on %s\n",
+			       arch_cmdline_unsupported(&kernel_params), bi->machine);
+		arch_halt(HALT_BAD_CMDLINE);
+	}
 	if (kernel_params.smp > bi->nr_cpus) {
 		console_printf("umka: bad command line: smp=%u: this machine has %u CPU(s)\n",
 			       kernel_params.smp, bi->nr_cpus);

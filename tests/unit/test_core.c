@@ -55,6 +55,7 @@ START_TEST(test_cmdline_defaults)
 		ck_assert_str_eq(kp.bench, "");
 		ck_assert_str_eq(kp.initrd, "");
 		ck_assert_str_eq(kp.fuse, "");
+		ck_assert_str_eq(kp.hostfs, "");
 		ck_assert_uint_eq(kp.nr_unknown, 0);
 	}
 }
@@ -63,7 +64,7 @@ END_TEST
 START_TEST(test_cmdline_keys_table)
 {
 	static const char *const want[] = { "mem", "loglevel", "smp", "init", "ktest", "bench",
-					    "initrd", "fuse" };
+					    "initrd", "fuse", "hostfs" };
 
 	ck_assert_uint_eq(nr_cmdline_keys, ARRAY_SIZE(want));
 	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
@@ -148,6 +149,10 @@ START_TEST(test_cmdline_strings)
 	ck_assert_int_eq(parse("bench=all"), 0);
 	ck_assert_str_eq(kp.bench, "all");
 	ck_assert_str_eq(kp.ktest, "");
+	ck_assert_int_eq(parse("hostfs=/srv/share"), 0);
+	ck_assert_str_eq(kp.hostfs, "/srv/share");
+	ck_assert_int_eq(parse("hostfs=/srv/a:b:/mnt/x"), 0);	/* split by arch-um */
+	ck_assert_str_eq(kp.hostfs, "/srv/a:b:/mnt/x");
 
 	/* Everything at once. */
 	ck_assert_int_eq(parse("mem=64M loglevel=7 smp=2 init=/usr/bin/init ktest=a,b "
@@ -215,6 +220,8 @@ static const struct {
 	const char *why;	/* and contains this, if not NULL */
 } bad_lines[] = {
 	{ "mem=12x", "mem=12x: ", "bad size" },
+	{ "hostfs=rel/dir", "hostfs=rel/dir: ", "absolute host directory" },
+	{ "hostfs=", "hostfs=: ", "value" },
 	{ "mem=1k", "mem=1k: ", "too small" },
 	{ "mem=15M", "mem=15M: ", "too small" },
 	{ "mem=16777215", "mem=16777215: ", "too small" },

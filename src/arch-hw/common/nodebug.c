@@ -1,7 +1,18 @@
 /* The arch.h hooks every hardware port answers the same way for now: no
- * memory checker to tell about poisoned memory, and nothing kept per stack
- * that a finished context would need to release. */
+ * memory checker to tell about poisoned memory, nothing kept per stack that
+ * a finished context would need to release, and no host to offer arch-um's
+ * host services (fuse=, hostfs=). */
 #include <umka/arch.h>
+#include <umka/cmdline.h>
+
+const char *arch_cmdline_unsupported(const struct kernel_params *p)
+{
+	if (p->fuse[0])
+		return "fuse";
+	if (p->hostfs[0])
+		return "hostfs";
+	return NULL;
+}
 
 void arch_context_destroy(struct arch_context *ctx)
 {
