@@ -49,6 +49,10 @@ void hrtimer_start(struct hrtimer *t, u64 expires);
 bool hrtimer_cancel(struct hrtimer *t);
 /* Push expires forward by whole periods past now; returns periods skipped. */
 u64 hrtimer_forward(struct hrtimer *t, u64 now, u64 period);
+/* Call fn for every armed timer, CPU by CPU, under that CPU's timer lock
+ * with interrupts off: fn must be quick, must not sleep or touch timers,
+ * and must not keep t (it may be freed once the lock is dropped). */
+void hrtimer_for_each(void (*fn)(const struct hrtimer *t, void *arg), void *arg);
 /* Number of armed timers on this CPU (for tests). */
 unsigned hrtimer_nr_armed(void);
 

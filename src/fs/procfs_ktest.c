@@ -383,5 +383,42 @@ static void umkafs_register(struct ktest *t)
 	KT_EXPECT_EQ(t, read_str("/sys/umka/ktest-demo/alpha/other", buf, sizeof(buf)), -ENOENT);
 }
 
+/* Not static: arch-um names only exported functions. */
+enum hrtimer_restart umkafs_probe_timer_fn(struct hrtimer *h);
+enum hrtimer_restart umkafs_probe_timer_fn(struct hrtimer *h)
+{
+	return HRTIMER_NORESTART;
+}
+
+/* An armed timer is listed with its CPU, expiry and callback, and its
+ * directory goes away (reads give ENOENT) once it is cancelled. */
+static void umkafs_timers(struct ktest *t)
+{
+	struct hrtimer h;
+	char name[24], path[96], buf[128];
+	u64 expires = ktime_get_ns() + 3600 * NSEC_PER_SEC;
+
+	hrtimer_init(&h, umkafs_probe_timer_fn);
+	hrtimer_start(&h, expires);
+	ksnprintf(name, sizeof(name), "0x%lx", (unsigned long)(uintptr_t)&h);
+	KT_EXPECT_EQ(t, dir_has("/sys/umka/timers", name, NULL), 1);
+	ksnprintf(path, sizeof(path), "/sys/umka/timers/%s/expires_ns", name);
+	KT_EXPECT(t, read_str(path, buf, sizeof(buf)) > 0);
+	KT_EXPECT_EQ(t, parse_u64_at(buf), expires);
+	ksnprintf(path, sizeof(path), "/sys/umka/timers/%s/remaining_ns", name);
+	KT_EXPECT(t, read_str(path, buf, sizeof(buf)) > 0);
+	KT_EXPECT(t, parse_u64_at(buf) > 3500 * NSEC_PER_SEC && parse_u64_at(buf) <= 3600 * NSEC_PER_SEC);
+	ksnprintf(path, sizeof(path), "/sys/umka/timers/%s/cpu", name);
+	KT_EXPECT(t, read_str(path, buf, sizeof(buf)) > 0);
+	KT_EXPECT_EQ(t, parse_u64_at(buf), h.cpu);
+	ksnprintf(path, sizeof(path), "/sys/umka/timers/%s/function", name);
+	KT_EXPECT(t, read_str(path, buf, sizeof(buf)) > 0);
+	KT_EXPECT(t, !strncmp(buf, "umkafs_probe_timer_fn+0x0", 25));
+	KT_EXPECT(t, hrtimer_cancel(&h));
+	KT_EXPECT_EQ(t, dir_has("/sys/umka/timers", name, NULL), 0);
+	KT_EXPECT_EQ(t, read_str(path, buf, sizeof(buf)), -ENOENT);
+}
+
 KTEST_SUITE(umkafs, KTEST_CASE(umkafs_slab), KTEST_CASE(umkafs_ktest),
-	    KTEST_CASE(umkafs_mm_mounts_tasks), KTEST_CASE(umkafs_register));
+	    KTEST_CASE(umkafs_mm_mounts_tasks), KTEST_CASE(umkafs_register),
+	    KTEST_CASE(umkafs_timers));

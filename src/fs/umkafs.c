@@ -2,12 +2,14 @@
  * Built in: tasks, mounts, slab, ktest, mm. Kinds are kept in a fixed
  * table filled in order and never removed, so readers walk it without a
  * lock once they have read the published count. */
+#include <umka/arch.h>
 #include <umka/errno.h>
 #include <umka/ktest.h>
 #include <umka/mm.h>
 #include <umka/sched.h>
 #include <umka/slab.h>
 #include <umka/string.h>
+#include <umka/time.h>
 #include <umka/umkafs.h>
 
 #include "pseudo.h"
@@ -228,6 +230,78 @@ static const char *const tasks_attrs[] = { "name", "state", "policy", "nice", "c
 					   "switches", NULL };
 static const struct umkafs_kind_ops tasks_ops = { tasks_list, tasks_attrs, tasks_read };
 
+/* timers/<address>/: armed hrtimers, named by the address of their
+ * struct hrtimer (0x...), gone from the listing once they fire or are
+ * cancelled. Reads look the address up among the armed timers again, so
+ * a stale name is -ENOENT, never a dereference of freed memory. */
+static void list_timer(const struct hrtimer *t, void *arg)
+{
+	struct name_fill *nf = arg;
+	char name[24];
+
+	ksnprintf(name, sizeof(name), "0x%lx", (unsigned long)(uintptr_t)t);
+	nf->fill(nf->arg, name);
+}
+
+static void timers_list(void (*fill)(void *arg, const char *name), void *arg)
+{
+	struct name_fill nf = { fill, arg };
+
+	hrtimer_for_each(list_timer, &nf);
+}
+
+struct timer_snap {
+	uintptr_t addr;		/* the timer looked for */
+	bool found;
+	unsigned cpu;
+	u64 expires;
+	enum hrtimer_restart (*fn)(struct hrtimer *t);
+};
+
+static void snap_timer(const struct hrtimer *t, void *arg)
+{
+	struct timer_snap *s = arg;
+
+	if ((uintptr_t)t == s->addr) {
+		s->found = true;
+		s->cpu = t->cpu;
+		s->expires = t->expires;
+		s->fn = t->fn;
+	}
+}
+
+static long timers_read(const char *obj, const char *attr, char *buf, size_t size)
+{
+	struct timer_snap s = { 0 };
+	u64 addr, now;
+
+	if (!parse_num(obj, &addr))
+		return -ENOENT;
+	s.addr = (uintptr_t)addr;
+	hrtimer_for_each(snap_timer, &s);
+	if (!s.found)
+		return -ENOENT;
+	if (!strcmp(attr, "cpu"))
+		return ksnprintf(buf, size, "%u", s.cpu);
+	if (!strcmp(attr, "expires_ns"))
+		return put_u64(buf, size, s.expires);
+	if (!strcmp(attr, "remaining_ns")) {
+		now = ktime_get_ns();
+		return put_u64(buf, size, s.expires > now ? s.expires - now : 0);
+	}
+	if (!strcmp(attr, "function")) {
+		char sym[96];
+
+		arch_symbolize((uintptr_t)s.fn, sym, sizeof(sym));
+		return ksnprintf(buf, size, "%s", sym);
+	}
+	return -ENOENT;
+}
+
+static const char *const timers_attrs[] = { "cpu", "expires_ns", "remaining_ns", "function",
+					    NULL };
+static const struct umkafs_kind_ops timers_ops = { timers_list, timers_attrs, timers_read };
+
 /* mounts/<id>/ */
 static void list_mount(const struct mount *m, void *arg)
 {
@@ -390,6 +464,7 @@ void umkafs_init(void)
 	/* a second call (unit tests boot the VFS more than once) finds them there */
 	umkafs_register_kind("tasks", &tasks_ops);
 	umkafs_register_kind("mounts", &mounts_ops);
+	umkafs_register_kind("timers", &timers_ops);
 	umkafs_register_kind("slab", &slab_ops);
 	umkafs_register_kind("ktest", &ktest_ops);
 	umkafs_register_kind("mm", &mm_ops);

@@ -124,6 +124,18 @@ u64 hrtimer_forward(struct hrtimer *t, u64 now, u64 period)
 	return n;
 }
 
+void hrtimer_for_each(void (*fn)(const struct hrtimer *t, void *arg), void *arg)
+{
+	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+		struct timer_base *b = &timer_bases[cpu];
+		unsigned long flags = spin_lock_irqsave(&b->lock);
+
+		for (struct rb_node *n = rb_first_cached(&b->timers); n; n = rb_next(n))
+			fn(rb_entry(n, struct hrtimer, node), arg);
+		spin_unlock_irqrestore(&b->lock, flags);
+	}
+}
+
 unsigned hrtimer_nr_armed(void)
 {
 	return timer_bases[arch_cpu_id()].nr_armed;
