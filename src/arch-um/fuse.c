@@ -250,6 +250,21 @@ static int path_stat(const struct path *p, struct stat *st)
 	return err;
 }
 
+/* How long the host may keep a name found in dir. Without
+ * default_permissions the host checks search permission on a directory
+ * only by asking us to look names up in it (its path walk skips a cached
+ * name's parent): below a directory not every caller may search, names are
+ * not cached, so every walk comes back here with the caller's credentials.
+ * Interrupts enabled. */
+static double entry_timeout(const struct path *dir)
+{
+	struct statx sx;
+
+	if (vfs_getattr(dir, STATX_MODE, &sx) || (sx.stx_mode & 0111) != 0111)
+		return 0;
+	return ENTRY_TIMEOUT;
+}
+
 /* ---- Credentials ----------------------------------------------------------------------------------- */
 
 /* The caller's context: call with interrupts disabled (reads the caller's
@@ -292,8 +307,8 @@ static void reply_err(fuse_req_t req, int err)
 	fuse_reply_err(req, err < 0 ? -err : err);
 }
 
-/* Reply with the entry for p (references consumed). */
-static void reply_entry(fuse_req_t req, struct path *p)
+/* Reply with the entry for p, a name in dir (references consumed). */
+static void reply_entry(fuse_req_t req, const struct path *dir, struct path *p)
 {
 	struct fuse_entry_param e;
 	struct fnode *n;
@@ -301,6 +316,7 @@ static void reply_entry(fuse_req_t req, struct path *p)
 
 	memset(&e, 0, sizeof(e));
 	vfs_begin();
+	e.entry_timeout = entry_timeout(dir);
 	err = path_stat(p, &e.attr);
 	n = err ? NULL : node_get(p);
 	if (err)
@@ -314,7 +330,6 @@ static void reply_entry(fuse_req_t req, struct path *p)
 	}
 	e.ino = node_id(n);
 	e.attr_timeout = ENTRY_TIMEOUT;
-	e.entry_timeout = ENTRY_TIMEOUT;
 	if (fuse_reply_entry(req, &e)) {
 		/* the host will not send a forget for an entry it never got */
 		vfs_begin();
@@ -335,7 +350,7 @@ static void reply_new(fuse_req_t req, const struct vfs_ctx *ctx, struct fnode *d
 	if (err)
 		reply_err(req, err);
 	else
-		reply_entry(req, &p);
+		reply_entry(req, &dir->path, &p);
 }
 
 /* Run body with the caller's ctx and interrupts enabled; body sets err. */
@@ -373,7 +388,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (err)
 		reply_err(req, err);
 	else
-		reply_entry(req, &p);
+		reply_entry(req, &node_of(parent)->path, &p);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -657,6 +672,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	err = vfs_openat(&ctx, &node_of(parent)->path, name,
 			 (fi->flags & ~(O_NOCTTY | O_CLOEXEC)) | O_CREAT, mode, &f);
 	if (!err) {
+		e.entry_timeout = entry_timeout(&node_of(parent)->path);
 		err = path_stat(&f->path, &e.attr);
 		if (err)
 			file_put(f);
@@ -681,7 +697,6 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	}
 	e.ino = node_id(n);
 	e.attr_timeout = ENTRY_TIMEOUT;
-	e.entry_timeout = ENTRY_TIMEOUT;
 	fi->fh = (uintptr_t)h;
 	fi->direct_io = wants_direct_io(f);
 	if (fuse_reply_create(req, &e, fi)) {
