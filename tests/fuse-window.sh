@@ -133,13 +133,14 @@ fi
 
 # Clients that vanish mid-request: writers, readers and a create loop killed
 # (SIGKILL, and SIGTERM, after which the host sends FUSE_INTERRUPT) while their
-# requests are queued or being served. The kernel must keep serving.
-head -c 16777216 /dev/urandom > "$tmp/vanish.src"
+# requests are queued or being served. The kernel must keep serving. (The
+# window's tmpfs holds half of mem=128M: 32 MiB of files stay well inside.)
+head -c 4194304 /dev/urandom > "$tmp/vanish.src"
 cp "$tmp/vanish.src" "$mnt/vanish.src"
 for sig in KILL TERM KILL TERM KILL; do
-	dd if=/dev/zero of="$mnt/vanish.w1" bs=1M count=24 status=none 2>/dev/null &
+	dd if=/dev/zero of="$mnt/vanish.w1" bs=1M count=16 status=none 2>/dev/null &
 	w1=$!
-	dd if=/dev/zero of="$mnt/vanish.w2" bs=256k count=96 oflag=sync status=none 2>/dev/null &
+	dd if=/dev/zero of="$mnt/vanish.w2" bs=256k count=48 oflag=sync status=none 2>/dev/null &
 	w2=$!
 	# single processes, so that the signal hits the one making requests
 	perl -e 'while (1) { open(F, "<", $ARGV[0]) or exit 1; 1 while read(F, $b, 65536);
