@@ -19,6 +19,11 @@ skip() {
 
 [ -c /dev/fuse ] && [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable"
 command -v fusermount3 >/dev/null 2>&1 || skip "fusermount3 is not installed (apt-get install fuse3)"
+# Missing tools would fail alike on both sides and pass unseen.
+for t in rsync perl md5sum truncate; do
+	command -v $t >/dev/null 2>&1 || skip "$t is not installed (sim/deps)"
+done
+[ "$(id -u)" != 0 ] || command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed"
 
 tmp=$(mktemp -d)
 mnt=$tmp/mnt
