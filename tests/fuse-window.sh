@@ -137,8 +137,9 @@ else
 fi
 
 # Clients that vanish mid-request: writers, readers and a create loop killed
-# (SIGKILL, and SIGTERM, after which the host sends FUSE_INTERRUPT) while their
-# requests are queued or being served. The kernel must keep serving. (The
+# at whatever point of their request streams 0.2 s finds them (SIGKILL, and
+# SIGTERM: for a request umka has already read, the host then sends
+# FUSE_INTERRUPT). The kernel must keep serving. (The
 # window's tmpfs holds half of mem=128M: 32 MiB of files stay well inside.)
 head -c 4194304 /dev/urandom > "$tmp/vanish.src"
 cp "$tmp/vanish.src" "$mnt/vanish.src"
@@ -158,6 +159,21 @@ for sig in KILL TERM KILL TERM KILL; do
 	kill -$sig $w1 $w2 $r1 $c1 2>/dev/null	# the writers may be done
 	wait $w1 $w2 $r1 $c1 2>/dev/null
 done
+# Deterministically, clients killed while their requests wait in the host's
+# queue: with umka stopped (SIGSTOP) nothing is read, so an open, a create,
+# a direct write and a read are all queued when SIGKILL comes; then umka
+# goes on (SIGCONT) to whatever the host still sends it.
+kill -STOP "$pid"
+cat "$mnt/vanish.src" > /dev/null 2>&1 &
+q1=$!
+dd if=/dev/zero of="$mnt/vanish.q" bs=1M count=4 oflag=direct status=none 2>/dev/null &
+q2=$!
+: > "$mnt/vanish.q2" 2>/dev/null &
+q3=$!
+sleep 0.3
+kill -KILL $q1 $q2 $q3 2>/dev/null
+wait $q1 $q2 $q3 2>/dev/null
+kill -CONT "$pid"
 if ! kill -0 "$pid" 2>/dev/null; then
 	notok "umka died when its clients were killed mid-request:"
 	sed 's/^/#   /' "$tmp/log"
