@@ -5,7 +5,6 @@
  *   host-fsloop DIR NAME [N [ROUNDS]]
  * Exits 1 with a message when an operation fails (a benchmark that quietly
  * skipped failed writes would measure nothing). */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
