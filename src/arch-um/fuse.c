@@ -4,8 +4,8 @@
  * One kernel thread ("fuse") serves the session. The /dev/fuse fd is a
  * host-I/O interrupt source (hostio.c): its handler completes `ready`, the
  * thread drains every queued request (the fd is non-blocking, so a request
- * withdrawn by the host kernel cannot stall the vCPU), then re-arms the
- * watch. Each request runs through the VFS with credentials built from the
+ * withdrawn by the host kernel cannot stall the vCPU), polls briefly for
+ * the client's next one, then re-arms the watch. Each request runs through the VFS with credentials built from the
  * host caller's uid, gid and groups, so the kernel's own permission checks
  * apply (the mount has allow_other and no default_permissions).
  *
