@@ -4,7 +4,10 @@
 # rm -r, and a non-root user meeting the kernel's permission checks), run the
 # same script in a host tmp directory, and compare the two trees and the
 # outcomes. Then unmount from the host and check umka powers off with 0.
-# Exit 77 (skip) when this host cannot mount FUSE file systems.
+# The script is tests/fuse-conformance.sh; the reference run is on a host
+# tmpfs. Clients killed mid-request must leave the kernel serving.
+# Exit 77 (skip) when this host cannot mount FUSE file systems, when not
+# root, or when a tool the script needs is missing.
 UMKA=${UMKA:-./umka}
 fail=0
 pass=0
@@ -16,6 +19,13 @@ skip() {
 
 [ -c /dev/fuse ] && [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable"
 command -v fusermount3 >/dev/null 2>&1 || skip "fusermount3 is not installed (apt-get install fuse3)"
+# Missing tools would fail alike on both sides and pass unseen.
+for t in rsync perl md5sum truncate; do
+	command -v $t >/dev/null 2>&1 || skip "$t is not installed (sim/deps)"
+done
+# The window's / belongs to the kernel's root: only host root may write there.
+[ "$(id -u)" = 0 ] || skip "needs root (the kernel's / is root's, mode 755)"
+command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed"
 
 tmp=$(mktemp -d)
 mnt=$tmp/mnt
@@ -27,12 +37,34 @@ cleanup() {
 		sleep 1
 		kill "$pid" 2>/dev/null
 	fi
+	[ -z "$host_tmpfs" ] || umount "$host" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+host_tmpfs=
 mkdir -p "$mnt" "$host"
 chmod 755 "$tmp"
+# The reference run goes to a host tmpfs (the window's root is the kernel's
+# tmpfs); without root to mount one, to the host's tmp directory.
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256m,mode=755 umka-ref "$host" 2>/dev/null; then
+	host_tmpfs=1
+fi
 head -c 1048576 /dev/urandom > "$tmp/random"
+# The tree rsync copies in and out: sizes, modes, times, symlinks, hard links.
+mkdir -p "$tmp/src/d1/d2/d3" "$tmp/src/empty" "$tmp/src/x"
+: > "$tmp/src/f0"
+echo 1 > "$tmp/src/f1"
+head -c 4096 "$tmp/random" > "$tmp/src/d1/page"
+head -c 100000 "$tmp/random" > "$tmp/src/d1/d2/d3/odd"
+tail -c 300000 "$tmp/random" > "$tmp/src/x/big"
+ln "$tmp/src/x/big" "$tmp/src/x/big.link"
+ln -s ../f1 "$tmp/src/d1/up"
+ln -s nowhere "$tmp/src/x/dangling"
+chmod 600 "$tmp/src/f1"
+chmod 751 "$tmp/src/d1"
+chmod 4755 "$tmp/src/d1/page"
+touch -h -d '2001-02-03 04:05:06.123456789' "$tmp/src/d1/up" "$tmp/src/f0" "$tmp/src/x/big"
+touch -d '1999-12-31 23:59:59' "$tmp/src/empty" "$tmp/src/d1/d2"
 
 "$UMKA" fuse="$mnt" > "$tmp/log" 2>&1 &
 pid=$!
@@ -63,61 +95,6 @@ notok() {
 	fail=$((fail + 1))
 }
 
-# The script, run in $1/work; prints one line per step with its outcome.
-run_ops() {
-	(
-		set +e
-		cd "$1" || exit 1
-		step() {	# step NAME CMD...: the command's success or failure
-			name=$1
-			shift
-			if "$@" > /dev/null 2>&1; then echo "$name: ok"; else echo "$name: failed"; fi
-		}
-		step mkdir-p mkdir -p work/a/b/c
-		cd work || exit 1
-		step echo sh -c 'echo hello > a/f'
-		step cat sh -c 'cat a/f > a/f.copy'
-		step printf sh -c 'seq 1 3000 > a/long'
-		step append sh -c 'echo more >> a/long'
-		step ln ln a/f a/hard
-		step ln-s ln -s f a/sym
-		step ln-s-dangling ln -s ../nowhere a/dangling
-		step ln-exists ln a/f a/hard
-		step chmod chmod 640 a/f
-		step chmod-dir chmod 750 a/b
-		step cp-a cp -a a a2
-		step mv mv a2/b a2/b2
-		step mv-file mv a/f.copy a/b/c/moved
-		step mv-over sh -c 'echo new > a/new && mv a/new a/long2 && mv a/long2 a/hard2'
-		step rmdir-notempty rmdir a
-		step dd dd if="$tmp/random" of=big bs=64k count=16 status=none
-		step dd-notrunc dd if=/dev/zero of=big bs=1k count=3 seek=5 conv=notrunc status=none
-		step truncate truncate -s 700000 big
-		step sparse truncate -s 5M sparse
-		step tar-c tar cf "$1.tar" a a2
-		step tar-x sh -c "mkdir x && tar xf '$1.tar' -C x"
-		step many sh -c 'mkdir many && for i in $(seq 1 200); do : > many/f$i; done'
-		step rm-r rm -r a2
-		step rm-many rm -r many
-		step find sh -c 'find . -name "*.txt" -o -type l | sort'
-		step ls-lR ls -lR .
-		step cat-dir cat a
-		step mkfifo mkfifo fifo
-		if [ "$(id -u)" = 0 ]; then
-			mkdir pub && chmod 1777 pub && chown 0:0 pub
-			echo secret > pub/rootfile && chmod 600 pub/rootfile
-			as() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-			step user-create as sh -c 'echo mine > pub/userfile'
-			step user-read-private as cat pub/rootfile
-			step user-write-private as sh -c 'echo x >> pub/rootfile'
-			step user-unlink-sticky as rm -f pub/rootfile
-			step user-chmod-own as chmod 604 pub/userfile
-			step user-chown as chown 0 pub/userfile
-			step user-mkdir-in-root-dir as mkdir a/nope
-		fi
-	)
-}
-
 # What the tree looks like: type, mode, links, owner, size (not for
 # directories: file systems size them differently), link target, name; and
 # every regular file's contents.
@@ -131,8 +108,10 @@ tree_of() {
 	)
 }
 
-run_ops "$host" > "$tmp/host.ops"
-run_ops "$mnt" > "$tmp/umka.ops"
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir "$tmp/host-scratch" "$tmp/umka-scratch"
+sh "$here/fuse-conformance.sh" "$host" "$tmp/host-scratch" "$tmp" > "$tmp/host.ops"
+sh "$here/fuse-conformance.sh" "$mnt" "$tmp/umka-scratch" "$tmp" > "$tmp/umka.ops"
 if cmp -s "$tmp/host.ops" "$tmp/umka.ops"; then
 	ok "every step has the host's outcome ($(wc -l < "$tmp/host.ops") steps)"
 else
@@ -157,6 +136,63 @@ if ls "$mnt/proc" "$mnt/dev" > /dev/null && [ -s "$mnt/proc/uptime" ] ||
 	ok "the whole VFS is exported (/dev, /proc)"
 else
 	notok "/proc or /dev missing from the export"
+fi
+
+# Clients that vanish mid-request: writers, readers and a create loop killed
+# at whatever point of their request streams 0.2 s finds them (SIGKILL, and
+# SIGTERM: for a request umka has already read, the host then sends
+# FUSE_INTERRUPT). The kernel must keep serving. (The
+# window's tmpfs holds half of mem=128M: 32 MiB of files stay well inside.)
+head -c 4194304 /dev/urandom > "$tmp/vanish.src"
+cp "$tmp/vanish.src" "$mnt/vanish.src"
+for sig in KILL TERM KILL TERM KILL; do
+	dd if=/dev/zero of="$mnt/vanish.w1" bs=1M count=16 status=none 2>/dev/null &
+	w1=$!
+	dd if=/dev/zero of="$mnt/vanish.w2" bs=256k count=48 oflag=sync status=none 2>/dev/null &
+	w2=$!
+	# single processes, so that the signal hits the one making requests
+	perl -e 'while (1) { open(F, "<", $ARGV[0]) or exit 1; 1 while read(F, $b, 65536);
+		close F }' "$mnt/vanish.src" &
+	r1=$!
+	perl -e 'for ($i = 0; ; $i++) { open(F, ">", "$ARGV[0]$i") or exit 1; close F;
+		unlink "$ARGV[0]$i" }' "$mnt/vanish.c" &
+	c1=$!
+	sleep 0.2
+	kill -$sig $w1 $w2 $r1 $c1 2>/dev/null	# the writers may be done
+	wait $w1 $w2 $r1 $c1 2>/dev/null
+done
+# Deterministically, clients killed while their requests wait in the host's
+# queue: with umka stopped (SIGSTOP) nothing is read, so an open, a create,
+# a direct write and a read are all queued when SIGKILL comes; then umka
+# goes on (SIGCONT) to whatever the host still sends it.
+kill -STOP "$pid"
+cat "$mnt/vanish.src" > /dev/null 2>&1 &
+q1=$!
+dd if=/dev/zero of="$mnt/vanish.q" bs=1M count=4 oflag=direct status=none 2>/dev/null &
+q2=$!
+: > "$mnt/vanish.q2" 2>/dev/null &
+q3=$!
+sleep 0.3
+kill -KILL $q1 $q2 $q3 2>/dev/null
+wait $q1 $q2 $q3 2>/dev/null
+kill -CONT "$pid"
+if ! kill -0 "$pid" 2>/dev/null; then
+	notok "umka died when its clients were killed mid-request:"
+	sed 's/^/#   /' "$tmp/log"
+	pid=
+	echo "# $pass passed, $fail failed"
+	exit 1
+fi
+survive=$(
+	echo after > "$mnt/vanish.after" && cat "$mnt/vanish.after" &&
+	cmp "$tmp/vanish.src" "$mnt/vanish.src" &&
+	rm -f "$mnt"/vanish.* && ls "$mnt" | grep -c '^vanish'
+)
+if [ "$survive" = "after
+0" ]; then
+	ok "killed clients (SIGKILL, SIGTERM) mid-request leave the kernel serving"
+else
+	notok "after killing clients mid-request: '$survive'"
 fi
 
 fusermount3 -u "$mnt"
