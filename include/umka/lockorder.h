@@ -17,6 +17,7 @@ enum lock_level {
 	VFS_LEVEL_INODE = 60,		/* inode lock, + enum inode_subclass (0..3) */
 	/* spinlocks */
 	LOCK_LEVEL_WORKQUEUE = 100,
+	LOCK_LEVEL_TEST_SPIN = 105,	/* ktest spinlocks, never nested */
 	LOCK_LEVEL_RCU = 110,
 	LOCK_LEVEL_WAITQUEUE = 120,
 	LOCK_LEVEL_MUTEX_INTERNAL = 130,

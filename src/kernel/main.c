@@ -12,6 +12,7 @@
 #include <umka/rcu.h>
 #include <umka/sched.h>
 #include <umka/slab.h>
+#include <umka/smp.h>
 #include <umka/string.h>
 #include <umka/time.h>
 #include <umka/vfs.h>
@@ -117,7 +118,10 @@ void kernel_main(struct boot_info *bi)
 	sched_init();
 	sched_start_cpu();
 	timers_start();
+	smp_init();
 	arch_irq_enable();
+	pr_notice("SMP: %u of %u CPU(s) online\n",
+		  smp_boot(kernel_params.smp ? kernel_params.smp : bi->nr_cpus), bi->nr_cpus);
 	rcu_init();
 	workqueue_init();
 	vfs_init();
