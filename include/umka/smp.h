@@ -1,14 +1,10 @@
-/* Symmetric multiprocessing: bringing the other CPUs up and stopping them.
- * Runqueues, timers and RCU are per CPU already; this is the glue. */
+/* Symmetric multiprocessing: interrupting and stopping the other CPUs.
+ * Bring-up is kernel_main's (main.c); runqueues, timers and RCU are per
+ * CPU on their own. */
 #ifndef UMKA_SMP_H
 #define UMKA_SMP_H
 
 #include <umka/types.h>
-
-/* Start CPUs 1..want-1 one at a time (boot CPU, from kernel_main, with
- * interrupts on). Stops at the first CPU that does not start; returns how
- * many CPUs are online afterwards. */
-unsigned smp_boot(unsigned want);
 
 /* Install the IPI handler; before any CPU can send one. */
 void smp_init(void);

@@ -1,26 +1,17 @@
-/* SMP bring-up and stop. The boot CPU starts the others one at a time:
- * each gets an idle stack from the page allocator, the arch starts it in
- * kernel_secondary_main, and it brings up its own scheduler side (idle
- * task, runqueue, timer base, all initialised for NR_CPUS by the boot CPU)
- * before setting its online bit. Starting them in order keeps the online
- * CPUs numbered 0..n-1 without gaps (see percpu.h).
+/* Interrupting and stopping other CPUs (bring-up is in main.c, next to
+ * kernel_main). Kept apart from the scheduler: panic needs it, and host
+ * programs that link panic.c without a scheduler must not pull one in.
  *
  * IPIs carry no message: the core's only uses are "reschedule" (the sender
  * set need_resched first; irq_handle's exit path acts on it), "report an
  * RCU quiescent state" (an idle CPU leaves arch_cpu_idle and its idle loop
  * reports), and "stop" (panic), which the handler checks below. */
-#include <umka/errno.h>
+#include <umka/atomic.h>
 #include <umka/irq.h>
-#include <umka/mm.h>
-#include <umka/panic.h>
-#include <umka/printk.h>
-#include <umka/sched.h>
+#include <umka/percpu.h>
 #include <umka/smp.h>
 #include <umka/time.h>
 
-extern struct task boot_tasks[NR_CPUS];
-
-#define CPU_ONLINE_TIMEOUT_NS (5 * NSEC_PER_SEC)	/* TCG boots are slow */
 #define STOP_TIMEOUT_NS (100 * NSEC_PER_MSEC)
 
 static bool stopping;			/* set once, by the panicking CPU */
@@ -64,50 +55,4 @@ unsigned smp_stop_others(void)
 	while (__atomic_load_n(&nr_stopped, __ATOMIC_ACQUIRE) < want && arch_clock_ns() < end)
 		cpu_relax();
 	return want - __atomic_load_n(&nr_stopped, __ATOMIC_ACQUIRE);
-}
-
-void kernel_secondary_main(unsigned cpu)
-{
-	cpu_early_init(cpu);
-	sched_start_cpu();
-	/* Online: others may now queue tasks here and send IPIs. */
-	__atomic_fetch_or(&cpu_online_mask, 1UL << cpu, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_RELEASE);
-	arch_irq_enable();
-	sched_idle_loop();
-}
-
-unsigned smp_boot(unsigned want)
-{
-	size_t size = PAGE_SIZE << KTHREAD_STACK_ORDER;
-
-	want = MIN(want, (unsigned)NR_CPUS);
-	for (unsigned cpu = 1; cpu < want; cpu++) {
-		void *stack = page_alloc_virt(KTHREAD_STACK_ORDER, 0);
-		u64 end;
-		int r;
-
-		if (!stack) {
-			pr_warn("smp: no memory for CPU %u's idle stack\n", cpu);
-			break;
-		}
-		boot_tasks[cpu].ctx.stack = stack;
-		boot_tasks[cpu].ctx.stack_size = size;
-		r = arch_cpu_start(cpu, stack, size);
-		if (r) {
-			if (r != -ENOSYS)
-				pr_warn("smp: CPU %u did not start (error %d)\n", cpu, r);
-			boot_tasks[cpu].ctx.stack = NULL;
-			page_free_virt(stack, KTHREAD_STACK_ORDER);
-			break;
-		}
-		/* It runs our code now: it cannot be given up on. */
-		end = arch_clock_ns() + CPU_ONLINE_TIMEOUT_NS;
-		while (!cpu_online(cpu))
-			if (arch_clock_ns() > end)
-				panic("smp: CPU %u started but never came online", cpu);
-			else
-				cpu_relax();
-	}
-	return online_cpus();
 }
