@@ -111,12 +111,18 @@ static void bench_ipi(void)
 	pp.th[1] = kthread_create_on(pingpong_fn, &a[1], "pong", 1);
 	if (!pp.th[0] || !pp.th[1])
 		return;
+	/* The last wakeup may reach a thread that has exited: keep both
+	 * allocated until both are joined. */
+	task_get(pp.th[0]);
+	task_get(pp.th[1]);
 	ipis = irq_count(IRQ_IPI);
 	t0 = ktime_get_ns();
 	complete_all(&pp.go);
 	kthread_join(pp.th[0]);
 	kthread_join(pp.th[1]);
 	result("sched.remote_wakeup_roundtrip", ktime_get_ns() - t0, PINGPONG_ROUNDS);
+	task_put(pp.th[0]);
+	task_put(pp.th[1]);
 	console_printf("sched.remote_wakeup_ipis_per_roundtrip %llu.%02llu\n",
 		       (unsigned long long)((irq_count(IRQ_IPI) - ipis) / PINGPONG_ROUNDS),
 		       (unsigned long long)((irq_count(IRQ_IPI) - ipis) * 100 / PINGPONG_ROUNDS %
