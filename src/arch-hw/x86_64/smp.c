@@ -18,6 +18,7 @@
 #include <umka/percpu.h>
 #include <umka/string.h>
 
+#include "../common/ap_start.h"
 #include "x86.h"
 
 #define LAPIC_ID 0x020
@@ -35,24 +36,7 @@
 static u32 apic_ids[NR_CPUS];		/* by CPU index; set at boot */
 static unsigned nr_cpus = 1;
 static u64 tramp_pml4[512] __aligned(4096);
-/* Per AP, decided once by compare-and-swap from AP_WAITING: the AP claims
- * AP_ALIVE when it runs C code, the boot CPU AP_ABANDONED when it gives up
- * waiting, so a late AP parks instead of using a stack freed since. */
-enum { AP_WAITING, AP_ALIVE, AP_ABANDONED };
-static int ap_state[NR_CPUS];
-
-static bool ap_claim(unsigned cpu, int state)
-{
-	int expected = AP_WAITING;
-
-	return __atomic_compare_exchange_n(&ap_state[cpu], &expected, state, false,
-					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-}
-
-static bool ap_is_alive(unsigned cpu)
-{
-	return __atomic_load_n(&ap_state[cpu], __ATOMIC_ACQUIRE) == AP_ALIVE;
-}
+static int ap_state[NR_CPUS];		/* enum ap_state (common/ap_start.h) */
 
 static void smp_puts_num(const char *a, unsigned n, const char *b)
 {
@@ -168,25 +152,20 @@ int arch_cpu_start(unsigned cpu, void *stack, size_t size)
 		return -EIO;
 	icr_send(id, ICR_INIT);
 	delay_ns(10 * NSEC_PER_MSEC);
-	for (int i = 0; i < 2 && !ap_is_alive(cpu); i++) {
+	for (int i = 0; i < 2 && !ap_is_alive(&ap_state[cpu]); i++) {
 		if (!icr_wait())
 			return -EIO;
 		icr_send(id, ICR_STARTUP | (TRAMP_PHYS >> 12));
 		delay_ns(200 * NSEC_PER_USEC);
 	}
-	for (u64 end = arch_clock_ns() + AP_ALIVE_TIMEOUT_NS; !ap_is_alive(cpu);)
-		if (arch_clock_ns() > end && ap_claim(cpu, AP_ABANDONED))
-			return -EIO;
-		else
-			cpu_relax();
-	return 0;
+	return ap_wait_alive(&ap_state[cpu], AP_ALIVE_TIMEOUT_NS) ? 0 : -EIO;
 }
 
 void x86_ap_main(unsigned cpu)
 {
 	x86_cpu_init(cpu);
 	x86_time_init_ap();
-	if (!ap_claim(cpu, AP_ALIVE))
+	if (!ap_claim(&ap_state[cpu], AP_ALIVE))
 		for (;;)
 			__asm__ __volatile__("cli; hlt" ::: "memory");
 	kernel_secondary_main(cpu);
