@@ -58,25 +58,39 @@ static void at_once_fn(void *p)
 	a->s->all_met[a->slot] = spin_barrier(&a->s->arrived, a->s->n);
 }
 
+/* Run at_once_fn in n threads, thread i bound to CPU i if bind, and join
+ * them all (on a failed create too: none may outlive the stack of a[]). */
+static bool run_at_once(struct at_once *s, unsigned n, bool bind)
+{
+	struct at_once_arg a[NR_CPUS];
+	struct task *th[NR_CPUS];
+	unsigned made;
+
+	atomic_set(&s->arrived, 0);
+	s->n = (int)n;
+	for (unsigned c = 0; c < n; c++) {
+		s->ran_on[c] = NR_CPUS;
+		s->all_met[c] = false;
+	}
+	for (made = 0; made < n; made++) {
+		a[made] = (struct at_once_arg){ s, made };
+		th[made] = bind ? kthread_create_on(at_once_fn, &a[made], "at_once", (int)made)
+				: kthread_create(at_once_fn, &a[made], "spread");
+		if (!th[made])
+			break;
+	}
+	for (unsigned c = 0; c < made; c++)
+		kthread_join(th[c]);
+	return made == n;
+}
+
 static void threads_run_on_every_cpu_at_once(struct ktest *t)
 {
 	static struct at_once s;
-	struct at_once_arg a[NR_CPUS];
-	struct task *th[NR_CPUS];
 	unsigned n = online_cpus();
 
 	KT_ASSERT(t, n >= 1 && n <= NR_CPUS);
-	atomic_set(&s.arrived, 0);
-	s.n = (int)n;
-	for (unsigned c = 0; c < n; c++) {
-		s.ran_on[c] = NR_CPUS;
-		s.all_met[c] = false;
-		a[c] = (struct at_once_arg){ &s, c };
-		th[c] = kthread_create_on(at_once_fn, &a[c], "at_once", (int)c);
-		KT_ASSERT(t, th[c] != NULL);
-	}
-	for (unsigned c = 0; c < n; c++)
-		kthread_join(th[c]);
+	KT_ASSERT(t, run_at_once(&s, n, true));
 	for (unsigned c = 0; c < n; c++) {
 		KT_EXPECT_EQ(t, s.ran_on[c], c);
 		KT_EXPECT(t, s.all_met[c]);
@@ -89,22 +103,10 @@ static void threads_run_on_every_cpu_at_once(struct ktest *t)
 static void unbound_threads_spread(struct ktest *t)
 {
 	static struct at_once s;
-	struct at_once_arg a[NR_CPUS];
-	struct task *th[NR_CPUS];
 	unsigned n = online_cpus(), distinct = 0;
 	unsigned long seen = 0;
 
-	atomic_set(&s.arrived, 0);
-	s.n = (int)n;
-	for (unsigned c = 0; c < n; c++) {
-		s.ran_on[c] = NR_CPUS;
-		s.all_met[c] = false;
-		a[c] = (struct at_once_arg){ &s, c };
-		th[c] = kthread_create(at_once_fn, &a[c], "spread");
-		KT_ASSERT(t, th[c] != NULL);
-	}
-	for (unsigned c = 0; c < n; c++)
-		kthread_join(th[c]);
+	KT_ASSERT(t, run_at_once(&s, n, false));
 	for (unsigned c = 0; c < n; c++) {
 		KT_EXPECT(t, s.ran_on[c] < n);
 		KT_EXPECT(t, s.all_met[c]);
@@ -218,7 +220,7 @@ static void spinlock_counts_exactly_on_all_cpus(struct ktest *t)
 {
 	static struct counter c;
 	struct task *th[NR_CPUS];
-	unsigned n = online_cpus();
+	unsigned n = online_cpus(), made;
 
 	spin_lock_init(&c.lock, "ktest_counter", LOCK_LEVEL_TEST_SPIN);
 	atomic_set(&c.ready, 0);
@@ -226,12 +228,12 @@ static void spinlock_counts_exactly_on_all_cpus(struct ktest *t)
 	c.value = 0;
 	c.inside = 0;
 	c.violations = 0;
-	for (unsigned cpu = 0; cpu < n; cpu++) {
-		th[cpu] = kthread_create_on(counter_fn, &c, "counter", (int)cpu);
-		KT_ASSERT(t, th[cpu] != NULL);
-	}
-	for (unsigned cpu = 0; cpu < n; cpu++)
+	for (made = 0; made < n; made++)
+		if (!(th[made] = kthread_create_on(counter_fn, &c, "counter", (int)made)))
+			break;
+	for (unsigned cpu = 0; cpu < made; cpu++)
 		kthread_join(th[cpu]);
+	KT_ASSERT(t, made == n);
 	KT_EXPECT_EQ(t, c.value, (u64)n * LOCK_ROUNDS);
 	KT_EXPECT_EQ(t, c.violations, 0);
 	KT_EXPECT(t, !spin_is_locked(&c.lock));
@@ -260,17 +262,19 @@ static void timers_fire_on_every_cpu(struct ktest *t)
 {
 	struct sleeper_arg a[NR_CPUS];
 	struct task *th[NR_CPUS];
-	unsigned n = online_cpus();
+	unsigned n = online_cpus(), made;
 
-	for (unsigned cpu = 0; cpu < n; cpu++) {
-		a[cpu] = (struct sleeper_arg){ cpu, 0 };
-		th[cpu] = kthread_create_on(sleeper_fn, &a[cpu], "sleeper", (int)cpu);
-		KT_ASSERT(t, th[cpu] != NULL);
+	for (made = 0; made < n; made++) {
+		a[made] = (struct sleeper_arg){ made, 0 };
+		th[made] = kthread_create_on(sleeper_fn, &a[made], "sleeper", (int)made);
+		if (!th[made])
+			break;
 	}
-	for (unsigned cpu = 0; cpu < n; cpu++) {
+	for (unsigned cpu = 0; cpu < made; cpu++)	/* none may outlive a[] */
 		kthread_join(th[cpu]);
+	KT_ASSERT(t, made == n);
+	for (unsigned cpu = 0; cpu < n; cpu++)
 		KT_EXPECT_EQ(t, a[cpu].stayed, 5);
-	}
 }
 
 /* ---- RCU with every CPU ---------------------------------------------------- */

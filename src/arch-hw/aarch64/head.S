@@ -54,6 +54,30 @@ _start:
 	eret
 .endm
 
+/* In the higher half: our exception vectors, FP/SIMD untrapped. */
+.macro vectors_and_fp
+	ldr	x0, =a64_vectors
+	msr	vbar_el1, x0
+	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN: no FP/SIMD traps */
+	msr	cpacr_el1, x0
+	isb
+.endm
+
+/* With MAIR, TCR and both TTBRs loaded: MMU and caches on. */
+.macro mmu_on
+	dsb	sy
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_ON
+	msr	sctlr_el1, x0
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+.endm
+
 a64_entry:
 	mov	x19, x0			/* device tree (physical) */
 	adrp	x20, _start		/* where we were loaded (physical) */
@@ -144,17 +168,7 @@ at_el1:
 	msr	ttbr0_el1, x0
 	adrp	x0, boot_ttbr1_l0
 	msr	ttbr1_el1, x0
-	dsb	sy
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =SCTLR_ON
-	msr	sctlr_el1, x0
-	isb
-	ic	iallu
-	dsb	nsh
-	isb
+	mmu_on
 	ldr	x0, =a64_high
 	br	x0
 
@@ -162,11 +176,7 @@ a64_high:
 	ldr	x0, =boot_stack_top
 	mov	sp, x0
 	msr	tpidr_el1, xzr		/* CPU index (arch_cpu_id) */
-	ldr	x0, =a64_vectors
-	msr	vbar_el1, x0
-	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN: no FP/SIMD traps */
-	msr	cpacr_el1, x0
-	isb
+	vectors_and_fp
 	mov	x29, xzr		/* outermost frame: unwinders stop */
 	mov	x30, xzr
 	mov	x0, x19
@@ -201,17 +211,7 @@ ap_el1:
 	msr	ttbr0_el1, x0
 	ldr	x0, [x1, #AP_TTBR1]
 	msr	ttbr1_el1, x0
-	dsb	sy
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =SCTLR_ON
-	msr	sctlr_el1, x0
-	isb
-	ic	iallu
-	dsb	nsh
-	isb
+	mmu_on
 	ldr	x0, =ap_high
 	br	x0
 ap_high:
@@ -226,11 +226,7 @@ ap_high:
 	dsb	nsh
 	isb
 	msr	tpidr_el1, x19		/* CPU index (arch_cpu_id) */
-	ldr	x0, =a64_vectors
-	msr	vbar_el1, x0
-	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN: no FP/SIMD traps */
-	msr	cpacr_el1, x0
-	isb
+	vectors_and_fp
 	mov	x29, xzr
 	mov	x30, xzr
 	mov	x0, x19

@@ -15,10 +15,12 @@
 #include <umka/string.h>
 
 #include "../common/ap_start.h"
-#include "../common/fdt.h"
+#include "../common/bootmem.h"
 #include "a64.h"
 
+#define PSCI_VERSION 0x84000000
 #define PSCI_CPU_ON 0xc4000003		/* SMC64 */
+#define FDT_CPUS_MAX 64
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 #define AP_ALIVE_TIMEOUT_NS (2 * NSEC_PER_SEC)
 
@@ -29,34 +31,22 @@ static int ap_state[NR_CPUS];		/* enum ap_state (common/ap_start.h) */
 
 unsigned a64_smp_probe(struct fdt *fdt)
 {
-	int cpus = fdt_path(fdt, "/cpus");
-	u64 self = READ_SYSREG(mpidr_el1) & MPIDR_AFF_MASK;
+	u64 self = READ_SYSREG(mpidr_el1) & MPIDR_AFF_MASK, ids[FDT_CPUS_MAX];
+	unsigned seen = bootmem_fdt_cpus(fdt, ids, FDT_CPUS_MAX);
 
 	mpidrs[0] = self;
-	if (a64_psci(0x84000000, 0, 0, 0) < 0) {	/* PSCI_VERSION */
+	if (a64_psci(PSCI_VERSION, 0, 0, 0) < 0) {
 		a64_early_puts("umka: no PSCI: starting only the boot CPU\n");
 		return 1;
 	}
-	for (int n = fdt_first_child(fdt, cpus); cpus >= 0 && n >= 0;
-	     n = fdt_next_sibling(fdt, n)) {
-		const char *type = fdt_getprop_str(fdt, n, "device_type");
-		const char *status = fdt_getprop_str(fdt, n, "status");
-		u32 len;
-		const void *reg = fdt_getprop(fdt, n, "reg", &len);
-		u64 id;
-
-		if (!type || strcmp(type, "cpu") || !reg || len < 4)
-			continue;
-		if (status && strcmp(status, "okay") && strcmp(status, "ok"))
-			continue;
-		id = (len >= 8 ? fdt_be64(reg) : fdt_be32(reg)) & MPIDR_AFF_MASK;
-		if (id == self)
+	for (unsigned i = 0; i < MIN(seen, FDT_CPUS_MAX); i++) {
+		if ((ids[i] & MPIDR_AFF_MASK) == self)
 			continue;
 		if (nr_cpus == NR_CPUS) {
 			a64_early_puts("umka: SMP: more CPUs than NR_CPUS: the rest stay off\n");
 			break;
 		}
-		mpidrs[nr_cpus++] = id;
+		mpidrs[nr_cpus++] = ids[i] & MPIDR_AFF_MASK;
 	}
 	return nr_cpus;
 }
@@ -97,10 +87,7 @@ int arch_cpu_start(unsigned cpu, void *stack, size_t size)
 void a64_ap_main(unsigned cpu)
 {
 	a64_gic_init_cpu();
-	if (!ap_claim(&ap_state[cpu], AP_ALIVE))
-		for (;;)
-			__asm__ __volatile__("wfi" ::: "memory");
-	kernel_secondary_main(cpu);
+	ap_enter_core(&ap_state[cpu], cpu);
 }
 
 void arch_ipi_send(unsigned cpu)

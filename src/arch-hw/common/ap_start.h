@@ -40,4 +40,14 @@ static inline bool ap_wait_alive(int *state, u64 timeout_ns)
 	return true;
 }
 
+/* New CPU, its arch set up: into the core, or parked for good (interrupts
+ * still off) if the boot CPU has given up on it. */
+static inline __noreturn void ap_enter_core(int *state, unsigned cpu)
+{
+	if (!ap_claim(state, AP_ALIVE))
+		for (;;)
+			cpu_relax();
+	kernel_secondary_main(cpu);
+}
+
 #endif

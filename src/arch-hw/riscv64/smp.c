@@ -19,11 +19,11 @@
 #include <umka/string.h>
 
 #include "../common/ap_start.h"
-#include "../common/fdt.h"
+#include "../common/bootmem.h"
 #include "rv.h"
 
 #define AP_ALIVE_TIMEOUT_NS (2 * NSEC_PER_SEC)
-#define GiB1 (1ULL << 30)
+#define FDT_CPUS_MAX 64
 
 struct rv_ap_boot rv_ap_boot;
 static u64 hart_ids[NR_CPUS];		/* by CPU index; set at boot */
@@ -44,8 +44,8 @@ static void puts_num(const char *a, unsigned long long n, const char *b)
 
 unsigned rv_smp_probe(struct fdt *fdt, u64 boot_hartid)
 {
-	int cpus = fdt_path(fdt, "/cpus");
-	unsigned seen = 0;
+	u64 ids[FDT_CPUS_MAX];
+	unsigned seen = bootmem_fdt_cpus(fdt, ids, FDT_CPUS_MAX);
 
 	hart_ids[0] = boot_hartid;
 	if (!rv_sbi_has(SBI_EXT_HSM) || !rv_sbi_has(SBI_EXT_IPI)) {
@@ -53,32 +53,17 @@ unsigned rv_smp_probe(struct fdt *fdt, u64 boot_hartid)
 		return 1;
 	}
 	has_ipi = true;
-	for (int n = fdt_first_child(fdt, cpus); cpus >= 0 && n >= 0;
-	     n = fdt_next_sibling(fdt, n)) {
-		const char *type = fdt_getprop_str(fdt, n, "device_type");
-		const char *status = fdt_getprop_str(fdt, n, "status");
-		u32 len;
-		const void *reg = fdt_getprop(fdt, n, "reg", &len);
-		u64 id;
-
-		if (!type || strcmp(type, "cpu") || !reg || len < 4)
-			continue;
-		if (status && strcmp(status, "okay") && strcmp(status, "ok"))
-			continue;
-		id = len >= 8 ? fdt_be64(reg) : fdt_be32(reg);
-		seen++;
-		if (id == boot_hartid)
+	for (unsigned i = 0; i < MIN(seen, FDT_CPUS_MAX); i++) {
+		if (ids[i] == boot_hartid)
 			continue;
 		if (nr_cpus == NR_CPUS) {
 			puts_num("umka: SMP: more harts than NR_CPUS (", NR_CPUS,
 				 "): the rest stay off\n");
 			break;
 		}
-		hart_ids[nr_cpus++] = id;
+		hart_ids[nr_cpus++] = ids[i];
 	}
-	if (!seen)
-		rv_early_puts("umka: SMP: no usable /cpus nodes: starting only the boot hart\n");
-	return seen ? nr_cpus : 1;
+	return nr_cpus;
 }
 
 int arch_cpu_start(unsigned cpu, void *stack, size_t size)
@@ -108,10 +93,7 @@ int arch_cpu_start(unsigned cpu, void *stack, size_t size)
 void rv_ap_main(unsigned cpu)
 {
 	rv_time_init_ap();
-	if (!ap_claim(&ap_state[cpu], AP_ALIVE))
-		for (;;)
-			__asm__ __volatile__("wfi" ::: "memory");
-	kernel_secondary_main(cpu);
+	ap_enter_core(&ap_state[cpu], cpu);
 }
 
 void arch_ipi_send(unsigned cpu)

@@ -165,8 +165,5 @@ void x86_ap_main(unsigned cpu)
 {
 	x86_cpu_init(cpu);
 	x86_time_init_ap();
-	if (!ap_claim(&ap_state[cpu], AP_ALIVE))
-		for (;;)
-			__asm__ __volatile__("cli; hlt" ::: "memory");
-	kernel_secondary_main(cpu);
+	ap_enter_core(&ap_state[cpu], cpu);
 }

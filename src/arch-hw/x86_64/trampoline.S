@@ -28,29 +28,12 @@ x86_tramp_start:
 	movw %cs, %ax
 	movw %ax, %ds
 	lgdtl OFF(tramp_gdt_desc)
-	movl %cr4, %eax
-	orl $0x20, %eax			/* CR4.PAE */
-	movl %eax, %cr4
-	movl OFF(x86_tramp_cr3), %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $0x100, %eax		/* EFER.LME */
-	wrmsr
-	movl %cr0, %eax
-	andl $~0x60000000, %eax		/* caches on */
-	orl $0x80010001, %eax		/* PG | WP | PE */
-	movl %eax, %cr0
+	long_mode_on OFF(x86_tramp_cr3)
 	ljmpl $SEL_KCODE, $ABS(tramp_long)
 
 	.code64
 tramp_long:
-	movl $SEL_KDATA, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	movl %eax, %fs
-	movl %eax, %gs
+	data_segments
 	movq ABS(x86_tramp_stack), %rsp
 	movl ABS(x86_tramp_cpu), %edi
 	movq ABS(x86_tramp_entry), %rax

@@ -63,7 +63,36 @@
 #define TF_RIP 136
 #define TF_SIZE 176
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* Paging off to long mode, from real or protected mode (boot.S and the AP
+ * trampoline): PAE, CR3 from cr3 (a 32-bit operand), EFER.LME, then caches
+ * on and CR0.PG | WP | PE. The caller's far jump then enters 64-bit code. */
+/* Flat kernel data segments everywhere (64-bit code, after the far jump). */
+.macro data_segments
+	movl $SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+.endm
+
+.macro long_mode_on cr3
+	movl %cr4, %eax
+	orl $0x20, %eax			/* CR4.PAE */
+	movl %eax, %cr4
+	movl \cr3, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $0x100, %eax		/* EFER.LME */
+	wrmsr
+	movl %cr0, %eax
+	andl $~0x60000000, %eax		/* caches on: clear CR0.CD and CR0.NW */
+	orl $0x80010001, %eax		/* CR0.PG | CR0.WP | CR0.PE */
+	movl %eax, %cr0
+.endm
+#else
 #include <umka/types.h>
 
 #define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA)	/* image address -> physical */
