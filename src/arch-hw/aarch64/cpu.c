@@ -179,9 +179,11 @@ long a64_psci(u64 fn, u64 a1, u64 a2, u64 a3)
 	register u64 x3 __asm__("x3") = a3;
 
 	if (psci_method == 1)
-		__asm__ __volatile__("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+		__asm__ __volatile__("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				     : : "memory");
 	else if (psci_method == 2)
-		__asm__ __volatile__("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+		__asm__ __volatile__("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				     : : "memory");
 	else
 		return -1;	/* PSCI NOT_SUPPORTED */
 	return (long)x0;

@@ -2,10 +2,10 @@
  * holds the CPU index on every hart (set at entry in head.S; nothing else
  * writes it: no user space, no TLS), so arch_cpu_id() is one move; a trap
  * saves and restores it like any register, which changes nothing since a
- * trapped task resumes on the hart it trapped on. Exceptions and unexpected interrupts print scause (decoded), stval,
- * sepc, sstatus and every register straight to the console (no locks),
- * then panic, whose backtrace walks through the trap frame into the
- * faulting code. */
+ * trapped task resumes on the hart it trapped on. Exceptions and
+ * unexpected interrupts print scause (decoded), stval, sepc, sstatus and
+ * every register straight to the console (no locks), then panic, whose
+ * backtrace walks through the trap frame into the faulting code. */
 #include <umka/arch.h>
 #include <umka/irq.h>
 #include <umka/panic.h>

@@ -2,9 +2,9 @@
  * Each CPU has its own GDT, TSS and fault stack in struct x86_percpu, whose
  * address is the CPU's GS base: arch_cpu_id() is one load from %gs:0 (no
  * user space, so nothing else ever changes GS). The IDT is shared.
- * Exceptions and unexpected interrupts print the vector,
- * error code and registers straight to the console (no locks), then panic,
- * whose backtrace walks through the trap frame into the faulting code. */
+ * Exceptions and unexpected interrupts print the vector, error code and
+ * registers straight to the console (no locks), then panic, whose
+ * backtrace walks through the trap frame into the faulting code. */
 #include <umka/arch.h>
 #include <umka/irq.h>
 #include <umka/panic.h>

@@ -1,8 +1,9 @@
 /* Multiboot2 boot information (the multiboot2 specification, section 3.6):
  * find the command line (tag 1), the first module (tag 3: the initrd), the
- * memory map (tag 6) and the ACPI RSDP copy (tags 14/15). The loader's data is untrusted in the sense that
- * a bad one must end in a clear message, not a wild read: every tag is
- * checked against the total size before it is read. Nothing here touches
+ * memory map (tag 6) and the ACPI RSDP copy (tags 14/15). The loader's
+ * data is untrusted in the sense that a bad one must end in a clear
+ * message, not a wild read: every tag is checked against the total size
+ * before it is read. Nothing here touches
  * hardware or globals, so the parser can be exercised on a host too. */
 #include <umka/types.h>
 
