@@ -2,6 +2,7 @@
  * and printed as "name value unit" lines for bench/run to collect. Each one
  * times many iterations of one operation with the kernel's own clock. */
 #include <umka/errno.h>
+#include <umka/irq.h>
 #include <umka/kernel.h>
 #include <umka/mm.h>
 #include <umka/printk.h>
@@ -10,6 +11,7 @@
 #include <umka/string.h>
 #include <umka/time.h>
 #include <umka/vfs.h>
+#include <umka/wait.h>
 
 static void result(const char *name, u64 total_ns, u64 iters)
 {
@@ -34,9 +36,14 @@ static void bench_ctxsw(void)
 	struct task *a, *b;
 	u64 sw0, t0, t1;
 
+	int cpu;
+
+	/* All three on one CPU: the figure is a switch, not an IPI. */
 	preempt_disable();
-	a = kthread_create(yielder, NULL, "yield_a");
-	b = kthread_create(yielder, NULL, "yield_b");
+	cpu = (int)arch_cpu_id();
+	sched_bind(current, cpu);
+	a = kthread_create_on(yielder, NULL, "yield_a", cpu);
+	b = kthread_create_on(yielder, NULL, "yield_b", cpu);
 	if (!a || !b)
 		return;
 	sched_set_policy(a, SCHED_FIFO, 10);
@@ -47,7 +54,80 @@ static void bench_ctxsw(void)
 	t1 = ktime_get_ns();
 	kthread_join(a);
 	kthread_join(b);
+	sched_bind(current, -1);
 	result("sched.context_switch", t1 - t0, sched_nr_switches() - sw0);
+}
+
+/* ---- remote wakeup: two threads on two CPUs waking each other ----------- */
+
+enum { PINGPONG_ROUNDS = 5000 };
+
+struct pingpong {
+	struct task *th[2];
+	struct completion go;
+	int turn;		/* whose move it is; the other one sleeps */
+};
+
+struct pingpong_arg {
+	struct pingpong *pp;
+	int me;
+};
+
+static void pingpong_fn(void *p)
+{
+	struct pingpong_arg *a = p;
+	struct pingpong *pp = a->pp;
+
+	wait_for_completion(&pp->go);
+	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
+		for (;;) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			if (READ_ONCE(pp->turn) == a->me)
+				break;
+			schedule();
+		}
+		set_current_state(TASK_RUNNING);
+		WRITE_ONCE(pp->turn, !a->me);
+		wake_up_task(pp->th[!a->me]);
+	}
+}
+
+/* A round trip is two wakeups of a sleeping task on the other CPU, each
+ * with its IPI (the woken CPU is idle), so it is what a cross-CPU
+ * request/response costs. Needs two CPUs (QEMU -smp 2 or more). */
+static void bench_ipi(void)
+{
+	struct pingpong pp = { .turn = 0 };
+	struct pingpong_arg a[2] = { { &pp, 0 }, { &pp, 1 } };
+	unsigned long ipis;
+	u64 t0;
+
+	if (online_cpus() < 2) {
+		/* The log, not the result lines bench/run collects. */
+		pr_notice("bench ipi: needs 2 CPUs, %u online: skipped\n", online_cpus());
+		return;
+	}
+	completion_init(&pp.go);
+	pp.th[0] = kthread_create_on(pingpong_fn, &a[0], "ping", 0);
+	pp.th[1] = kthread_create_on(pingpong_fn, &a[1], "pong", 1);
+	if (!pp.th[0] || !pp.th[1])
+		return;
+	/* The last wakeup may reach a thread that has exited: keep both
+	 * allocated until both are joined. */
+	task_get(pp.th[0]);
+	task_get(pp.th[1]);
+	ipis = irq_count(IRQ_IPI);
+	t0 = ktime_get_ns();
+	complete_all(&pp.go);
+	kthread_join(pp.th[0]);
+	kthread_join(pp.th[1]);
+	result("sched.remote_wakeup_roundtrip", ktime_get_ns() - t0, PINGPONG_ROUNDS);
+	task_put(pp.th[0]);
+	task_put(pp.th[1]);
+	console_printf("sched.remote_wakeup_ipis_per_roundtrip %llu.%02llu\n",
+		       (unsigned long long)((irq_count(IRQ_IPI) - ipis) / PINGPONG_ROUNDS),
+		       (unsigned long long)((irq_count(IRQ_IPI) - ipis) * 100 / PINGPONG_ROUNDS %
+					    100));
 }
 
 /* ---- allocators ---------------------------------------------------------- */
@@ -211,6 +291,7 @@ struct kbench {
 
 static const struct kbench benches[] = {
 	{ "ctxsw", bench_ctxsw },
+	{ "ipi", bench_ipi },
 	{ "kmalloc", bench_kmalloc64 },
 	{ "page", bench_page0 },
 	{ "timer", bench_timer },
@@ -239,8 +320,8 @@ int kbench_run(const char *spec)
 		const struct kbench *b = find_bench(p, len);
 
 		if (!b) {
-			console_printf("bench: no benchmark named '%.*s' (have: ctxsw kmalloc page "
-				       "timer vfs hostfs)\n", (int)len, p);
+			console_printf("bench: no benchmark named '%.*s' (have: ctxsw ipi kmalloc "
+				       "page timer vfs hostfs)\n", (int)len, p);
 			return -EINVAL;
 		}
 		b->fn();

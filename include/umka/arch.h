@@ -143,6 +143,21 @@ void arch_cpu_idle(void);
  * interrupts are disabled (the task may migrate right after). */
 unsigned arch_cpu_id(void);
 
+/* Start secondary CPU cpu (1..boot_info.nr_cpus-1) running
+ * kernel_secondary_main(cpu) on [stack, stack+size) with interrupts disabled.
+ * Returns 0 once the CPU is executing (core code may lag), -ENOSYS if the
+ * port cannot start CPUs, -EIO if the CPU did not respond. Boot CPU only. */
+int arch_cpu_start(unsigned cpu, void *stack, size_t size);
+
+/* Called by the arch (not provided by it): a secondary CPU's entry into
+ * the core, once per CPU, with arch_cpu_id() == cpu and interrupts off. */
+__noreturn void kernel_secondary_main(unsigned cpu);
+
+/* Raise IRQ_IPI on cpu (an online CPU, may be the caller). Callable from
+ * any context. Stores made before the call are visible to the handler;
+ * IPIs sent before the handler runs may be merged into one delivery. */
+void arch_ipi_send(unsigned cpu);
+
 /* ---- Diagnostics ---------------------------------------------------------- */
 
 /* Fill pcs with up to max return addresses of the calling context, innermost

@@ -2,7 +2,8 @@
  * linker section; the kernel runs them at boot with ktest=all or
  * ktest=<suite>[,<suite>...], printing TAP version 13 on the console, and
  * halts with HALT_TEST_FAILED if any case failed. Cases run in a kernel
- * thread and may sleep, allocate and start threads. */
+ * thread bound to one CPU and may sleep, allocate and start threads (which
+ * run on any online CPU unless created with kthread_create_on). */
 #ifndef UMKA_KTEST_H
 #define UMKA_KTEST_H
 

@@ -18,6 +18,7 @@ enum lock_level {
 	VFS_LEVEL_FS_INNER = 65,	/* mutex: a filesystem's own, under inode locks */
 	/* spinlocks */
 	LOCK_LEVEL_WORKQUEUE = 100,
+	LOCK_LEVEL_TEST_SPIN = 105,	/* ktest spinlocks, never nested */
 	LOCK_LEVEL_RCU = 110,
 	LOCK_LEVEL_WAITQUEUE = 120,
 	LOCK_LEVEL_MUTEX_INTERNAL = 130,

@@ -15,12 +15,30 @@ struct cpu_state {
 	struct task *running;	/* running task; written only by this CPU */
 	unsigned preempt_count;	/* preemption off while non-zero */
 	unsigned irq_depth;	/* nesting of irq_handle on this CPU */
-	bool need_resched;	/* set by wakeups/ticks, read at preemption points */
+	bool need_resched;	/* set by wakeups/ticks (other CPUs too, under
+				 * this CPU's rq lock, then an IPI), read at
+				 * preemption points */
 	unsigned id;
 } __cacheline_aligned;
 
 extern struct cpu_state cpu_states[NR_CPUS];
+/* Online CPUs are numbered 0..nr_cpus_online-1 without gaps: a CPU that
+ * fails to start ends bring-up. Both only grow, each CPU setting its own
+ * bit (release) once its scheduler and timers work; read them with
+ * acquire (cpu_online, online_cpus) before touching that CPU's state. */
 extern unsigned nr_cpus_online;
+extern unsigned long cpu_online_mask;
+
+static inline unsigned online_cpus(void)
+{
+	return __atomic_load_n(&nr_cpus_online, __ATOMIC_ACQUIRE);
+}
+
+static inline bool cpu_online(unsigned cpu)
+{
+	return cpu < NR_CPUS &&
+	       (__atomic_load_n(&cpu_online_mask, __ATOMIC_ACQUIRE) >> cpu & 1);
+}
 
 /* Make cpu's boot task current; the first thing a CPU does in the core. */
 void cpu_early_init(unsigned cpu);
@@ -63,7 +81,8 @@ static inline void preempt_enable(void)
 
 	barrier();
 	c = this_cpu();
-	if (--c->preempt_count == 0 && unlikely(c->need_resched) && !arch_irqs_disabled())
+	if (--c->preempt_count == 0 && unlikely(READ_ONCE(c->need_resched)) &&
+	    !arch_irqs_disabled())
 		preempt_schedule();
 }
 

@@ -49,7 +49,9 @@ struct task {
 	struct list_head rt_node;	/* in the rt priority list while queued */
 	bool on_rq;			/* queued or running on rq; under the rq lock */
 	bool requeued;			/* running, but already back in its class's set */
-	unsigned cpu;			/* runqueue it belongs to */
+	unsigned cpu;			/* runqueue it belongs to; changes only
+					 * under that rq's lock, at wakeup */
+	int bound_cpu;			/* -1: any online CPU, else only this one */
 	int tid;
 	char name[TASK_NAME_LEN];
 	void (*fn)(void *);
@@ -72,6 +74,9 @@ __noreturn void sched_idle_loop(void);
 /* Create a kernel thread running fn(arg); it starts runnable (wake it up is
  * not needed). Returns NULL on OOM. The thread exits when fn returns. */
 struct task *kthread_create(void (*fn)(void *), void *arg, const char *name);
+/* The same, bound to cpu for life (unless sched_bind changes it); cpu -1
+ * is kthread_create. NULL also if cpu is not online. */
+struct task *kthread_create_on(void (*fn)(void *), void *arg, const char *name, int cpu);
 /* Wait until t has exited, then drop the caller's reference. */
 void kthread_join(struct task *t);
 __noreturn void kthread_exit(void);
@@ -94,6 +99,10 @@ static inline void set_current_state(int state)
 
 int sched_set_policy(struct task *t, int policy, int prio);	/* 0 or -EINVAL */
 void sched_set_nice(struct task *t, int nice);
+/* Run t only on cpu (-1: anywhere) from its next wakeup on; for the
+ * calling task binding to the CPU it runs on holds at once (a running task
+ * never moves). 0, -EINVAL (cpu not online) or -EPERM (an idle task). */
+int sched_bind(struct task *t, int cpu);
 
 /* Called from the tick timer (interrupt context). */
 void sched_tick(void);

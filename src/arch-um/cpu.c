@@ -98,6 +98,20 @@ unsigned arch_cpu_id(void)
 	return 0;
 }
 
+/* One CPU: nothing to start (main.c refuses smp= above 1 up front). */
+int arch_cpu_start(unsigned cpu, void *stack, size_t size)
+{
+	(void)cpu, (void)stack, (void)size;
+	return -ENOSYS;
+}
+
+/* The only CPU is the caller: the IPI is a pending line like any other. */
+void arch_ipi_send(unsigned cpu)
+{
+	if (cpu == 0)
+		raise_line(IRQ_IPI);
+}
+
 u64 arch_clock_ns(void)
 {
 	struct timespec ts;

@@ -448,14 +448,28 @@ static void counted_fn(struct work *w)
 		queue_work(c->wq, w);
 }
 
+struct gate_work {
+	struct work w;
+	struct completion open;
+};
+
+static void gate_fn(struct work *w)
+{
+	wait_for_completion(&container_of(w, struct gate_work, w)->open);
+}
+
 static void workqueue_runs_and_flushes(struct ktest *t)
 {
 	struct workqueue *wq = workqueue_create("ktest_wq");
 	struct counted_work c[8];
+	struct gate_work gate;
 
 	KT_ASSERT(t, wq != NULL);
-	/* No preemption: the worker must not start before we are done queueing. */
-	preempt_disable();
+	/* The worker (maybe on another CPU) must not start on the items
+	 * before we are done queueing: a first item holds it until then. */
+	work_init(&gate.w, gate_fn);
+	completion_init(&gate.open);
+	KT_EXPECT(t, queue_work(wq, &gate.w));
 	for (int i = 0; i < 8; i++) {
 		work_init(&c[i].w, counted_fn);
 		c[i].runs = 0;
@@ -465,7 +479,7 @@ static void workqueue_runs_and_flushes(struct ktest *t)
 	}
 	/* Already pending: a second queue is refused. */
 	KT_EXPECT(t, !queue_work(wq, &c[7].w));
-	preempt_enable();
+	complete(&gate.open);
 	flush_work(&c[3].w);
 	flush_workqueue(wq);
 	for (int i = 0; i < 8; i++)

@@ -23,17 +23,18 @@ void irq_handle(enum irq_line line)
 
 	c->irq_depth++;
 	if (line < NR_IRQ_LINES && irq_handlers[line]) {
-		irq_counts[line]++;
+		__atomic_fetch_add(&irq_counts[line], 1, __ATOMIC_RELAXED);
 		irq_handlers[line]();
 	} else {
-		irq_spurious++;
+		__atomic_fetch_add(&irq_spurious, 1, __ATOMIC_RELAXED);
 	}
 	c->irq_depth--;
-	if (c->irq_depth == 0 && c->need_resched && c->preempt_count == 0)
+	if (c->irq_depth == 0 && READ_ONCE(c->need_resched) && c->preempt_count == 0)
 		preempt_schedule();
 }
 
 unsigned long irq_count(enum irq_line line)
 {
-	return line < NR_IRQ_LINES ? irq_counts[line] : irq_spurious;
+	return __atomic_load_n(line < NR_IRQ_LINES ? &irq_counts[line] : &irq_spurious,
+			       __ATOMIC_RELAXED);
 }

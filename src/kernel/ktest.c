@@ -4,6 +4,7 @@
 #include <umka/errno.h>
 #include <umka/ktest.h>
 #include <umka/printk.h>
+#include <umka/sched.h>
 #include <umka/string.h>
 #include <umka/time.h>
 
@@ -112,6 +113,12 @@ int ktest_run(const char *spec)
 
 	if (spec_check(spec))
 		return -EINVAL;
+	/* Cases run on one CPU, as a case may read per-CPU state (its CPU's
+	 * armed timers, say) before and after sleeping; the threads they
+	 * start run wherever the scheduler puts them. */
+	preempt_disable();
+	sched_bind(current, (int)arch_cpu_id());
+	preempt_enable();
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
 		if (spec_selects(spec, s))
 			total += s->nr_cases;
@@ -146,5 +153,6 @@ int ktest_run(const char *spec)
 	}
 	console_printf("# ktest: %u passed, %u failed in %llu ms\n", total - failed, failed,
 		       (unsigned long long)((ktime_get_ns() - start) / NSEC_PER_MSEC));
+	sched_bind(current, -1);
 	return (int)failed;
 }

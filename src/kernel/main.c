@@ -13,6 +13,7 @@
 #include <umka/rcu.h>
 #include <umka/sched.h>
 #include <umka/slab.h>
+#include <umka/smp.h>
 #include <umka/string.h>
 #include <umka/time.h>
 #include <umka/vfs.h>
@@ -89,6 +90,67 @@ static void kernel_init(void *unused)
 	kernel_poweroff(HALT_POWEROFF);
 }
 
+/* ---- the other CPUs -------------------------------------------------------
+ * The boot CPU starts them one at a time: each gets an idle stack from the
+ * page allocator and the arch starts it in kernel_secondary_main. In order,
+ * and waiting for each, so online CPUs are numbered 0..n-1 without gaps
+ * (percpu.h) and a CPU that fails to start ends bring-up. */
+
+extern struct task boot_tasks[NR_CPUS];
+
+#define CPU_ONLINE_TIMEOUT_NS (5 * NSEC_PER_SEC)	/* TCG boots are slow */
+
+/* A secondary CPU's first core code (arch.h). Its runqueue and timer base
+ * were set up for all NR_CPUS by the boot CPU; it makes the stack it runs
+ * on its idle task, then marks itself online. */
+void kernel_secondary_main(unsigned cpu)
+{
+	cpu_early_init(cpu);
+	sched_start_cpu();
+	/* Online: others may now queue tasks here and send IPIs. */
+	__atomic_fetch_or(&cpu_online_mask, 1UL << cpu, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_RELEASE);
+	arch_irq_enable();
+	sched_idle_loop();
+}
+
+/* Start CPUs 1..want-1 one at a time (see kernel_secondary_main); returns
+ * how many CPUs are online. */
+static unsigned smp_boot(unsigned want)
+{
+	size_t size = PAGE_SIZE << KTHREAD_STACK_ORDER;
+
+	want = MIN(want, (unsigned)NR_CPUS);
+	for (unsigned cpu = 1; cpu < want; cpu++) {
+		void *stack = page_alloc_virt(KTHREAD_STACK_ORDER, 0);
+		u64 end;
+		int r;
+
+		if (!stack) {
+			pr_warn("smp: no memory for CPU %u's idle stack\n", cpu);
+			break;
+		}
+		boot_tasks[cpu].ctx.stack = stack;
+		boot_tasks[cpu].ctx.stack_size = size;
+		r = arch_cpu_start(cpu, stack, size);
+		if (r) {
+			if (r != -ENOSYS)
+				pr_warn("smp: CPU %u did not start (error %d)\n", cpu, r);
+			boot_tasks[cpu].ctx.stack = NULL;
+			page_free_virt(stack, KTHREAD_STACK_ORDER);
+			break;
+		}
+		/* It runs our code now: it cannot be given up on. */
+		end = arch_clock_ns() + CPU_ONLINE_TIMEOUT_NS;
+		while (!cpu_online(cpu))
+			if (arch_clock_ns() > end)
+				panic("smp: CPU %u started but never came online", cpu);
+			else
+				cpu_relax();
+	}
+	return online_cpus();
+}
+
 void kernel_main(struct boot_info *bi)
 {
 	char err[200];
@@ -129,7 +191,10 @@ void kernel_main(struct boot_info *bi)
 	sched_init();
 	sched_start_cpu();
 	timers_start();
+	smp_init();
 	arch_irq_enable();
+	pr_notice("SMP: %u of %u CPU(s) online\n",
+		  smp_boot(kernel_params.smp ? kernel_params.smp : bi->nr_cpus), bi->nr_cpus);
 	console_input_init();
 	rcu_init();
 	workqueue_init();

@@ -3,13 +3,14 @@
 #include <umka/panic.h>
 #include <umka/printk.h>
 #include <umka/sched.h>
+#include <umka/smp.h>
 #include <umka/string.h>
 
 #define TRACE_DEPTH 24
 
 extern bool printk_panic_mode;
 unsigned long warn_count;
-static bool in_panic;
+static int panic_cpu = -1;	/* the CPU that panicked first */
 
 static void print_trace(enum log_level level)
 {
@@ -52,22 +53,31 @@ void warn_slowpath(const char *file, int line, const char *cond)
 void panic(const char *fmt, ...)
 {
 	struct task *t = current;
+	int me = (int)arch_cpu_id(), first = -1;
+	unsigned deaf;
 	char msg[256];
 	va_list ap;
 
 	arch_irq_disable();
-	if (in_panic) {
+	if (!__atomic_compare_exchange_n(&panic_cpu, &first, me, false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST)) {
+		if (first != me)
+			smp_park();	/* another CPU reports its panic and halts */
 		/* Panicked while panicking: say so raw and stop at once. */
-		console_puts("\nKernel panic: recursive panic\n");
+		arch_console_write("\nKernel panic: recursive panic\n", 31);
 		arch_halt(HALT_PANIC);
 	}
-	in_panic = true;
+	/* The others stop before we print: no interleaved output, and the
+	 * log lock (ignored from here) is not in use by a live CPU. */
+	deaf = smp_stop_others();
 	printk_panic_mode = true;
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pr_emerg("Kernel panic: %s\n", msg);
-	pr_emerg("CPU %u, task %s (tid %d)\n", arch_cpu_id(), t ? t->name : "?", t ? t->tid : -1);
+	pr_emerg("CPU %d, task %s (tid %d)\n", me, t ? t->name : "?", t ? t->tid : -1);
+	if (deaf)
+		pr_emerg("%u other CPU(s) did not stop (interrupts off?)\n", deaf);
 	print_held_locks(t);
 	print_trace(LOG_EMERG);
 	arch_halt(HALT_PANIC);

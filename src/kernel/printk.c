@@ -133,9 +133,22 @@ void printk(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Raw console output goes through log_lock too, so lines from several
+ * CPUs do not interleave mid-line (not in panic: see log_lock). */
+static void console_locked_write(const char *s, size_t len)
+{
+	unsigned long flags = 0;
+
+	if (!printk_panic_mode)
+		flags = spin_lock_irqsave(&log_lock);
+	arch_console_write(s, len);
+	if (!printk_panic_mode)
+		spin_unlock_irqrestore(&log_lock, flags);
+}
+
 void console_puts(const char *s)
 {
-	arch_console_write(s, strlen(s));
+	console_locked_write(s, strlen(s));
 }
 
 void console_printf(const char *fmt, ...)
@@ -147,7 +160,7 @@ void console_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = kvsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	arch_console_write(line, MIN((size_t)n, sizeof(line) - 1));
+	console_locked_write(line, MIN((size_t)n, sizeof(line) - 1));
 }
 
 void printk_set_console_level(enum log_level level)

@@ -2,7 +2,9 @@
  * drives grace periods: it starts one when callbacks are waiting, each
  * online CPU reports a quiescent state once (context switch, idle, or a tick
  * that interrupted preemptible code), and when the last CPU has reported,
- * the callbacks queued before the grace period started are run.
+ * the callbacks queued before the grace period started are run. A CPU that
+ * comes online during a grace period owes it nothing: it held no reader
+ * when the grace period began. Idle CPUs are sent an IPI (see the thread).
  *
  * Numbering: gp_started counts grace periods begun, gp_done those ended.
  * A callback queued while gp_started == s needs grace period s+1: one that
@@ -101,14 +103,22 @@ static void rcu_gp_thread(void *unused)
 {
 	for (;;) {
 		unsigned long flags;
+		unsigned n;
 
 		wait_event(rcu_wq, gp_wanted());
 		flags = spin_lock_irqsave(&rcu_lock);
 		gp_started++;
-		qs_pending = nr_cpus_online;
-		for (unsigned i = 0; i < nr_cpus_online; i++)
+		n = online_cpus();
+		qs_pending = n;
+		for (unsigned i = 0; i < n; i++)
 			qs_needed[i] = true;
 		spin_unlock_irqrestore(&rcu_lock, flags);
+		/* An idle CPU sleeps without a tick and would never report:
+		 * the IPI sends it round its idle loop, which reports. A busy
+		 * CPU reports at its next switch or preemptible tick anyway. */
+		for (unsigned i = 0; i < n; i++)
+			if (i != arch_cpu_id())
+				arch_ipi_send(i);
 		/* Sleeping here is itself this CPU's quiescent state. */
 		wait_event(rcu_wq, gp_finished());
 		flags = spin_lock_irqsave(&rcu_lock);

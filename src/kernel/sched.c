@@ -4,7 +4,18 @@
  *
  * Locking: rq->lock (irq-safe) protects the runqueue and the on_rq/state of
  * its tasks. It is held across arch_context_switch and released by the task
- * switched to, so no CPU ever sees a half-switched runqueue. */
+ * switched to, so no CPU ever sees a half-switched runqueue.
+ *
+ * SMP: a task belongs to one runqueue (t->cpu) and only moves when it
+ * becomes runnable: a new thread or a wakeup of a sleeping task chooses a
+ * CPU (select_cpu below), is queued there under that rq's lock, and the CPU
+ * gets an IPI if the newcomer should preempt what it runs. A running or
+ * preempted task never moves, so `current` and per-CPU data reached from a
+ * task stay valid until it sleeps. t->cpu changes only with the old rq's
+ * lock held, and holding that lock also proves t's last switch away from
+ * the old CPU has finished (the switch holds it until the next task runs):
+ * its context is saved before another CPU may resume it. Two runqueues are
+ * locked in CPU order, the second at LOCK_LEVEL_RUNQUEUE + 1. */
 #include <umka/errno.h>
 #include <umka/mm.h>
 #include <umka/panic.h>
@@ -31,7 +42,34 @@ static struct rq *this_rq(void)
 
 static struct rq *task_rq(const struct task *t)
 {
-	return &runqueues[t->cpu];
+	return &runqueues[READ_ONCE(t->cpu)];
+}
+
+/* Lock the runqueue t belongs to; t->cpu cannot change while it is held.
+ * Interrupts must already be off. */
+static struct rq *task_rq_lock(struct task *t)
+{
+	for (;;) {
+		struct rq *rq = task_rq(t);
+
+		spin_lock(&rq->lock);
+		if (likely(rq->cpu == t->cpu))
+			return rq;
+		spin_unlock(&rq->lock);
+	}
+}
+
+/* Two runqueues, lower CPU first (the order every CPU uses). */
+static void double_rq_lock(struct rq *a, struct rq *b)
+{
+	if (a->cpu > b->cpu) {
+		struct rq *x = a;
+
+		a = b;
+		b = x;
+	}
+	spin_lock(&a->lock);
+	spin_lock_nested(&b->lock, 1);
 }
 
 static const struct sched_class *task_class(const struct task *t)
@@ -124,9 +162,15 @@ const struct sched_class idle_class = {
 
 /* ---- core ------------------------------------------------------------------ */
 
+/* Ask rq's CPU to reschedule at its next preemption point; another CPU
+ * is interrupted (IPI) so that point comes now, also out of idle. */
 static void resched_curr(struct rq *rq)
 {
-	cpu_state_of(rq->cpu)->need_resched = true;
+	WRITE_ONCE(cpu_state_of(rq->cpu)->need_resched, true);
+	if (rq->cpu != arch_cpu_id()) {
+		smp_mb();	/* the queued task and the flag before the IPI */
+		arch_ipi_send(rq->cpu);
+	}
 }
 
 static void check_preempt(struct rq *rq, struct task *t)
@@ -213,17 +257,17 @@ static void __schedule(bool preempt)
 	if (!preempt && prev->state != TASK_RUNNING && prev->on_rq) {
 		task_class(prev)->dequeue(rq, prev, true);
 		prev->on_rq = false;
-		rq->nr_running--;
+		WRITE_ONCE(rq->nr_running, rq->nr_running - 1);
 	} else if (!prev->requeued) {
 		task_class(prev)->put_prev(rq, prev);
 	}
 	prev->requeued = false;
 	next = pick_next_task(rq);
-	cpu->need_resched = false;
+	WRITE_ONCE(cpu->need_resched, false);
 	tick_update(rq, next);
 	lockcheck_release(&rq->lock);
 	if (next != prev) {
-		rq->curr = next;
+		WRITE_ONCE(rq->curr, next);
 		cpu->running = next;
 		rq->nr_switches++;
 		next->nr_switches++;
@@ -259,25 +303,78 @@ void yield(void)
 	schedule();
 }
 
+/* ---- placement --------------------------------------------------------- */
+
+static bool rq_is_idle(const struct rq *rq)
+{
+	return READ_ONCE(rq->curr) == rq->idle && READ_ONCE(rq->nr_running) == 0;
+}
+
+/* Where a task that becomes runnable should run. A bound task goes to its
+ * CPU. Otherwise, in order: `prev` (its last CPU, or the creator's) if
+ * idle, for a warm cache; the first idle online CPU; the online CPU with
+ * the fewest runnable tasks, ties going to prev. The loads are read
+ * without locks: a stale answer costs balance, never correctness. */
+static unsigned select_cpu(const struct task *t, unsigned prev)
+{
+	unsigned n = online_cpus(), best = prev;
+
+	if (t->bound_cpu >= 0)
+		return (unsigned)t->bound_cpu;
+	if (n == 1 || rq_is_idle(&runqueues[prev]))
+		return prev;
+	for (unsigned i = 0; i < n; i++)
+		if (rq_is_idle(&runqueues[i]))
+			return i;
+	for (unsigned i = 0; i < n; i++)
+		if (READ_ONCE(runqueues[i].nr_running) < READ_ONCE(runqueues[best].nr_running))
+			best = i;
+	return best;
+}
+
+/* Queue runnable t on rq (locked) and preempt rq's CPU if t should run
+ * before what it runs now. */
+static void activate_task(struct rq *rq, struct task *t, bool initial)
+{
+	rq->clock = ktime_get_ns();
+	task_class(t)->enqueue(rq, t, initial);
+	t->on_rq = true;
+	WRITE_ONCE(rq->nr_running, rq->nr_running + 1);
+	check_preempt(rq, t);
+}
+
 bool wake_up_task(struct task *t)
 {
-	struct rq *rq = task_rq(t);
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
-	bool woke = false;
+	unsigned long flags = irq_save();
+	struct rq *rq = task_rq_lock(t), *dst;
 
-	if (t->state != TASK_RUNNING && t->state != TASK_DEAD) {
-		t->state = TASK_RUNNING;
-		woke = true;
-		if (!t->on_rq) {
-			rq->clock = ktime_get_ns();
-			task_class(t)->enqueue(rq, t, false);
-			t->on_rq = true;
-			rq->nr_running++;
-			check_preempt(rq, t);
-		}
+	if (t->state == TASK_RUNNING || t->state == TASK_DEAD) {
+		spin_unlock(&rq->lock);
+		irq_restore(flags);
+		return false;
 	}
-	spin_unlock_irqrestore(&rq->lock, flags);
-	return woke;
+	t->state = TASK_RUNNING;
+	if (t->on_rq) {		/* still on its way to sleep: it stays */
+		spin_unlock(&rq->lock);
+		irq_restore(flags);
+		return true;
+	}
+	dst = &runqueues[select_cpu(t, rq->cpu)];
+	if (dst != rq) {
+		/* RUNNING but not queued: this wakeup has claimed t, no other
+		 * path queues or moves it, so the lock can be dropped to take
+		 * both in CPU order. */
+		spin_unlock(&rq->lock);
+		double_rq_lock(rq, dst);
+		WRITE_ONCE(t->cpu, dst->cpu);
+		activate_task(dst, t, false);
+		spin_unlock(&rq->lock);
+	} else {
+		activate_task(rq, t, false);
+	}
+	spin_unlock(&dst->lock);
+	irq_restore(flags);
+	return true;
 }
 
 void sched_tick(void)
@@ -289,9 +386,9 @@ void sched_tick(void)
 	spin_lock(&rq->lock);
 	rq->clock = ktime_get_ns();
 	resched = task_class(rq->curr)->tick(rq, rq->curr);
-	spin_unlock(&rq->lock);
 	if (resched)
-		cpu->need_resched = true;
+		WRITE_ONCE(cpu->need_resched, true);
+	spin_unlock(&rq->lock);
 	/* Interrupted code that could be preempted holds no RCU reader. */
 	rcu_tick(cpu->preempt_count == 0 && cpu->irq_depth <= 1);
 }
@@ -355,10 +452,19 @@ static void task_register(struct task *t)
 
 struct task *kthread_create(void (*fn)(void *), void *arg, const char *name)
 {
-	struct task *t = kzalloc(sizeof(*t), 0);
+	return kthread_create_on(fn, arg, name, -1);
+}
+
+struct task *kthread_create_on(void (*fn)(void *), void *arg, const char *name, int cpu)
+{
+	struct task *t;
 	struct rq *rq;
 	unsigned long flags;
 	void *stack;
+
+	if (cpu >= 0 && !cpu_online((unsigned)cpu))
+		return NULL;
+	t = kzalloc(sizeof(*t), 0);
 
 	if (!t)
 		return NULL;
@@ -372,6 +478,7 @@ struct task *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	t->arg = arg;
 	t->policy = SCHED_NORMAL;
 	t->state = TASK_RUNNING;
+	t->bound_cpu = cpu;
 	atomic_set(&t->refs, 2);	/* one for running, one for the caller */
 	list_init(&t->rt_node);
 	list_init(&t->all_node);
@@ -381,14 +488,10 @@ struct task *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	task_register(t);
 
 	flags = irq_save();
-	t->cpu = arch_cpu_id();
+	t->cpu = select_cpu(t, arch_cpu_id());
 	rq = task_rq(t);
 	spin_lock(&rq->lock);
-	rq->clock = ktime_get_ns();
-	fair_class.enqueue(rq, t, true);
-	t->on_rq = true;
-	rq->nr_running++;
-	check_preempt(rq, t);
+	activate_task(rq, t, true);
 	spin_unlock(&rq->lock);
 	irq_restore(flags);
 	return t;
@@ -417,7 +520,7 @@ void kthread_join(struct task *t)
 
 int sched_set_policy(struct task *t, int policy, int prio)
 {
-	struct rq *rq = task_rq(t);
+	struct rq *rq;
 	unsigned long flags;
 	bool running, queued;
 
@@ -426,7 +529,8 @@ int sched_set_policy(struct task *t, int policy, int prio)
 		return -EINVAL;
 	if (t->policy == SCHED_IDLE_TASK)
 		return -EPERM;
-	flags = spin_lock_irqsave(&rq->lock);
+	flags = irq_save();
+	rq = task_rq_lock(t);
 	rq->clock = ktime_get_ns();
 	running = rq->curr == t;
 	queued = t->on_rq;
@@ -445,14 +549,15 @@ int sched_set_policy(struct task *t, int policy, int prio)
 		t->requeued = running;
 		resched_curr(rq);
 	}
-	spin_unlock_irqrestore(&rq->lock, flags);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
 	return 0;
 }
 
 void sched_set_nice(struct task *t, int nice)
 {
-	struct rq *rq = task_rq(t);
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	unsigned long flags = irq_save();
+	struct rq *rq = task_rq_lock(t);
 
 	rq->clock = ktime_get_ns();
 	nice = CLAMP(nice, NICE_MIN, NICE_MAX);
@@ -461,15 +566,33 @@ void sched_set_nice(struct task *t, int nice)
 		fair_update_curr(&rq->fair, rq->clock);
 	fair_set_nice(t->se.on_rq ? &rq->fair : NULL, &t->se, nice);
 	resched_curr(rq);
-	spin_unlock_irqrestore(&rq->lock, flags);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+}
+
+int sched_bind(struct task *t, int cpu)
+{
+	unsigned long flags;
+	struct rq *rq;
+
+	if (cpu >= 0 && !cpu_online((unsigned)cpu))
+		return -EINVAL;
+	if (t->policy == SCHED_IDLE_TASK)
+		return -EPERM;
+	flags = irq_save();
+	rq = task_rq_lock(t);
+	t->bound_cpu = cpu;
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+	return 0;
 }
 
 u64 sched_nr_switches(void)
 {
 	u64 n = 0;
 
-	for (unsigned i = 0; i < nr_cpus_online; i++)
-		n += runqueues[i].nr_switches;
+	for (unsigned i = 0; i < online_cpus(); i++)
+		n += READ_ONCE(runqueues[i].nr_switches);
 	return n;
 }
 
@@ -506,7 +629,7 @@ void sched_idle_loop(void)
 	for (;;) {
 		arch_irq_disable();
 		rcu_note_qs();
-		if (this_cpu()->need_resched) {
+		if (READ_ONCE(this_cpu()->need_resched)) {
 			arch_irq_enable();
 			schedule();
 			continue;

@@ -43,7 +43,9 @@ static void log_and_yield(void *p)
 	}
 }
 
-/* Create threads of one policy without letting any run until all exist. */
+/* Create threads of one policy without letting any run until all exist.
+ * They share the test's CPU (the runner binds it): the order checked is
+ * one CPU's, not a race between CPUs. */
 static bool start_loggers(struct logger_arg *a, struct task **th, int n, int policy,
 			  const int *prio)
 {
@@ -51,7 +53,7 @@ static bool start_loggers(struct logger_arg *a, struct task **th, int n, int pol
 
 	preempt_disable();
 	for (int i = 0; i < n; i++) {
-		th[i] = kthread_create(log_and_yield, &a[i], "logger");
+		th[i] = kthread_create_on(log_and_yield, &a[i], "logger", (int)arch_cpu_id());
 		if (!th[i]) {
 			ok = false;
 			continue;
@@ -136,7 +138,8 @@ static void rt_wakeup_preempts_fair(struct ktest *t)
 	struct task *th;
 
 	completion_init(&a.go);
-	th = kthread_create(rt_sleeper, &a, "rt_sleeper");
+	/* On our CPU: "preempts us" needs one CPU to preempt on. */
+	th = kthread_create_on(rt_sleeper, &a, "rt_sleeper", (int)arch_cpu_id());
 	KT_ASSERT(t, th != NULL);
 	KT_ASSERT(t, sched_set_policy(th, SCHED_FIFO, 50) == 0);
 	msleep(1);		/* it runs and blocks on the completion */
@@ -169,10 +172,11 @@ static void tick_preempts_spinner(struct ktest *t)
 	struct task *spinner, *setter;
 	u64 switches = sched_nr_switches();
 
-	spinner = kthread_create(spin_until_flag, &a, "spinner");
+	/* Both on one CPU: the setter gets it only if the tick preempts. */
+	spinner = kthread_create_on(spin_until_flag, &a, "spinner", (int)arch_cpu_id());
 	KT_ASSERT(t, spinner != NULL);
 	msleep(1);		/* the spinner is now on the CPU */
-	setter = kthread_create(set_flag, (void *)&flag, "setter");
+	setter = kthread_create_on(set_flag, (void *)&flag, "setter", (int)arch_cpu_id());
 	KT_ASSERT(t, setter != NULL);
 	kthread_join(spinner);
 	kthread_join(setter);

@@ -1,4 +1,5 @@
 /* Fake arch for unit tests; see fake_arch.h. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,12 @@ bool arch_irqs_disabled(void) { return irqs_off; }
 u64 arch_clock_ns(void) { return fake_clock; }
 void arch_timer_arm(u64 deadline_ns) { fake_timer_deadline = deadline_ns; }
 unsigned arch_cpu_id(void) { return 0; }
+int arch_cpu_start(unsigned cpu, void *stack, size_t size)
+{
+	(void)cpu, (void)stack, (void)size;
+	return -ENOSYS;
+}
+void arch_ipi_send(unsigned cpu) { (void)cpu; }
 
 void arch_cpu_idle(void)
 {

@@ -62,6 +62,12 @@
 #define KIND_EL1_SYNC 4
 #define KIND_EL1_IRQ 5
 
+/* struct a64_ap_boot offsets, for head.S. */
+#define AP_TCR 0
+#define AP_TTBR0 8
+#define AP_TTBR1 16
+#define AP_STACK 24
+
 #ifndef __ASSEMBLER__
 #include <umka/arch.h>
 #include <umka/types.h>
@@ -100,7 +106,19 @@ static inline void mmio_write32(uintptr_t a, u32 v)
 	*(volatile u32 *)a = v;
 }
 
+/* What a starting CPU needs before C (smp.c fills it, head.S reads it
+ * with the MMU off). */
+struct a64_ap_boot {
+	u64 tcr;		/* the boot CPU's, TTBR0 walks enabled */
+	u64 ttbr0;		/* head.S's identity map of the image's GiB */
+	u64 ttbr1;		/* the kernel's tables */
+	u64 stack;		/* initial sp */
+};
+_Static_assert(__builtin_offsetof(struct a64_ap_boot, stack) == AP_STACK, "a64_ap_boot");
+
 /* head.S */
+extern char a64_secondary_entry[];
+extern u64 boot_ttbr0_l0[512];
 extern u64 a64_load_pa;		/* physical address of _kernel_start */
 extern u64 boot_ttbr1_l0[512];
 extern char boot_stack[], boot_stack_top[];
@@ -126,12 +144,21 @@ void a64_early_puts(const char *s);
 /* cpu.c */
 void a64_trap(struct trap_frame *f);
 void a64_set_psci(int method);	/* 0 none, 1 hvc, 2 smc */
+long a64_psci(u64 fn, u64 a1, u64 a2, u64 a3);	/* -1 (NOT_SUPPORTED) without PSCI */
+
+/* smp.c */
+struct fdt;
+extern struct a64_ap_boot a64_ap_boot;
+unsigned a64_smp_probe(struct fdt *fdt);	/* CPUs to offer */
+__noreturn void a64_ap_main(unsigned cpu);
 __noreturn void a64_unexpected_irq(unsigned intid);
 
 /* time.c and the GIC */
 void a64_gic_init(u64 gicd_pa, u64 gicc_pa, unsigned timer_intid);
 /* Enable SPI intid to CPU 0 and deliver it as the core's line. */
 bool a64_gic_route(unsigned intid, enum irq_line line);
+void a64_gic_init_cpu(void);	/* this CPU's interface, timer PPI and SGIs */
+void a64_gic_send_sgi(unsigned cpu);
 void a64_time_init(void);
 void a64_irq(void);
 #endif

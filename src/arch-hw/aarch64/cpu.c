@@ -160,19 +160,38 @@ void arch_cpu_idle(void)
 	__asm__ __volatile__("dsb sy\n\twfi\n\tmsr daifclr, #2\n\tisb" ::: "memory");
 }
 
+/* TPIDR_EL1 holds the CPU index on every CPU (head.S sets it; nothing
+ * else writes it: no user space, no TLS). */
 unsigned arch_cpu_id(void)
 {
-	return 0;
+	u64 id;
+
+	/* volatile: the answer changes when the task moves. */
+	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(id));
+	return (unsigned)id;
+}
+
+long a64_psci(u64 fn, u64 a1, u64 a2, u64 a3)
+{
+	register u64 x0 __asm__("x0") = fn;
+	register u64 x1 __asm__("x1") = a1;
+	register u64 x2 __asm__("x2") = a2;
+	register u64 x3 __asm__("x3") = a3;
+
+	if (psci_method == 1)
+		__asm__ __volatile__("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				     : : "memory");
+	else if (psci_method == 2)
+		__asm__ __volatile__("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				     : : "memory");
+	else
+		return -1;	/* PSCI NOT_SUPPORTED */
+	return (long)x0;
 }
 
 static void psci_call(u64 fn)
 {
-	register u64 x0 __asm__("x0") = fn;
-
-	if (psci_method == 1)
-		__asm__ __volatile__("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-	else if (psci_method == 2)
-		__asm__ __volatile__("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+	a64_psci(fn, 0, 0, 0);
 }
 
 /* Semihosting SYS_EXIT_EXTENDED carries any status to QEMU's exit status

@@ -26,18 +26,16 @@ _start:
 	.ascii	"ARM\x64"		/* magic */
 	.long	0			/* res5: no PE/COFF header */
 
-a64_entry:
-	mov	x19, x0			/* device tree (physical) */
-	adrp	x20, _start		/* where we were loaded (physical) */
+/* Continue at label in EL1h: straight on from EL1, or from EL2 with EL1
+ * AArch64, its counter and timers untrapped, no virtual offset and no
+ * FP/SIMD traps. EL3 is not supported (boot through firmware). */
+.macro to_el1 label
 	msr	daifset, #0xf
 	mrs	x0, CurrentEL
 	ubfx	x0, x0, #2, #2
 	cmp	x0, #2
-	b.lt	at_el1
-	b.gt	hang			/* EL3: not supported (boot through firmware) */
-
-	/* EL2 -> EL1: EL1 is AArch64, its counter and timers untrapped, no
-	 * virtual offset, no FP/SIMD traps; return to at_el1 in EL1h. */
+	b.lt	\label
+	b.gt	hang
 	mov	x0, #(1 << 31)		/* HCR_EL2.RW */
 	msr	hcr_el2, x0
 	mrs	x0, cnthctl_el2
@@ -51,9 +49,39 @@ a64_entry:
 	msr	sctlr_el1, x0
 	mov	x0, #0x3c5		/* EL1h, D A I F masked */
 	msr	spsr_el2, x0
-	adr	x0, at_el1
+	adr	x0, \label
 	msr	elr_el2, x0
 	eret
+.endm
+
+/* In the higher half: our exception vectors, FP/SIMD untrapped. */
+.macro vectors_and_fp
+	ldr	x0, =a64_vectors
+	msr	vbar_el1, x0
+	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN: no FP/SIMD traps */
+	msr	cpacr_el1, x0
+	isb
+.endm
+
+/* With MAIR, TCR and both TTBRs loaded: MMU and caches on. */
+.macro mmu_on
+	dsb	sy
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_ON
+	msr	sctlr_el1, x0
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+.endm
+
+a64_entry:
+	mov	x19, x0			/* device tree (physical) */
+	adrp	x20, _start		/* where we were loaded (physical) */
+	to_el1	at_el1
 
 at_el1:
 	msr	spsel, #1
@@ -140,34 +168,69 @@ at_el1:
 	msr	ttbr0_el1, x0
 	adrp	x0, boot_ttbr1_l0
 	msr	ttbr1_el1, x0
-	dsb	sy
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =SCTLR_ON
-	msr	sctlr_el1, x0
-	isb
-	ic	iallu
-	dsb	nsh
-	isb
+	mmu_on
 	ldr	x0, =a64_high
 	br	x0
 
 a64_high:
 	ldr	x0, =boot_stack_top
 	mov	sp, x0
-	ldr	x0, =a64_vectors
-	msr	vbar_el1, x0
-	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN: no FP/SIMD traps */
-	msr	cpacr_el1, x0
-	isb
+	msr	tpidr_el1, xzr		/* CPU index (arch_cpu_id) */
+	vectors_and_fp
 	mov	x29, xzr		/* outermost frame: unwinders stop */
 	mov	x30, xzr
 	mov	x0, x19
 	bl	a64_boot_main
 hang:
 	wfe
+	b	hang
+	.ltorg
+
+/* A secondary CPU, started by PSCI CPU_ON (smp.c) at EL1 or EL2 with the
+ * MMU off and x0 = the context id = our CPU index. It takes the boot CPU's
+ * MMU settings from a64_ap_boot (TTBR0 still holds head.S's identity map
+ * of the image's GiB, which keeps this code mapped as the MMU comes on),
+ * moves to the higher half, closes TTBR0 walks as setup.c did, and calls
+ * a64_ap_main(cpu) on the idle stack. */
+	.globl a64_secondary_entry
+a64_secondary_entry:
+	mov	x19, x0
+	to_el1	ap_el1
+ap_el1:
+	msr	spsel, #1
+	ldr	x0, =SCTLR_RES1
+	msr	sctlr_el1, x0
+	isb
+	adrp	x1, a64_ap_boot		/* physical: the MMU is off */
+	add	x1, x1, :lo12:a64_ap_boot
+	ldr	x0, =MAIR_VALUE
+	msr	mair_el1, x0
+	ldr	x0, [x1, #AP_TCR]
+	msr	tcr_el1, x0
+	ldr	x0, [x1, #AP_TTBR0]
+	msr	ttbr0_el1, x0
+	ldr	x0, [x1, #AP_TTBR1]
+	msr	ttbr1_el1, x0
+	mmu_on
+	ldr	x0, =ap_high
+	br	x0
+ap_high:
+	ldr	x1, =a64_ap_boot
+	ldr	x0, [x1, #AP_STACK]
+	mov	sp, x0
+	mrs	x0, tcr_el1
+	orr	x0, x0, #TCR_EPD0	/* no more TTBR0 walks: low addresses fault */
+	msr	tcr_el1, x0
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	msr	tpidr_el1, x19		/* CPU index (arch_cpu_id) */
+	vectors_and_fp
+	mov	x29, xzr
+	mov	x30, xzr
+	mov	x0, x19
+	bl	a64_ap_main
 	b	hang
 	.ltorg
 
@@ -178,7 +241,7 @@ a64_load_pa:	.quad 0
 
 	.section .bss
 	.balign 4096
-	.globl boot_ttbr1_l0
+	.globl boot_ttbr0_l0, boot_ttbr1_l0
 boot_ttbr0_l0:	.skip 4096
 boot_ttbr0_l1:	.skip 4096
 boot_ttbr1_l0:	.skip 4096

@@ -229,7 +229,7 @@ void a64_boot_main(u64 dtb_pa)
 	ksnprintf(machine, sizeof(machine), "AArch64 %s", model ? model : "(unknown board)");
 	bi.cmdline = cmdline;
 	bi.direct_map = DIRECT_MAP;
-	bi.nr_cpus = 1;
+	bi.nr_cpus = a64_smp_probe(&fdt);
 	bi.machine = machine;
 	kernel_main(&bi);
 }

@@ -9,8 +9,15 @@
  * in 128-bit arithmetic. Rounding can still make the compare fire a tick
  * before the deadline in clock terms; the interrupt then re-arms for the
  * rest instead of raising IRQ_TIMER early (arch.h promises "once
- * arch_clock_ns() >= deadline"). */
+ * arch_clock_ns() >= deadline").
+ *
+ * Per CPU: the timer and its PPI (the distributor's first enable and
+ * priority registers are banked per CPU), the GIC CPU interface, and SGI 0,
+ * the IPI. GICv2 addresses SGIs by CPU interface number, which each CPU
+ * learns from its banked GICD_ITARGETSR0. */
 #include <umka/arch.h>
+#include <umka/irq.h>
+#include <umka/percpu.h>
 #include <umka/printk.h>
 
 #include "a64.h"
@@ -23,6 +30,7 @@
 #define GICD_ICPENDR 0x280
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR 0x800
+#define GICD_SGIR 0xf00
 #define GICC_CTLR 0x000
 #define GICC_PMR 0x004
 #define GICC_BPR 0x008
@@ -37,7 +45,10 @@ static unsigned timer_intid;
 static u64 cnt_hz;
 static u64 mult;	/* ns = count * mult >> 32 */
 static u64 tmult;	/* count = ns * tmult >> 32 */
-static u64 armed = UINT64_MAX;
+static u64 armed[NR_CPUS];	/* per CPU, touched by it with interrupts off */
+static u8 gic_cpu_mask[NR_CPUS];	/* GIC CPU interface bit of each CPU */
+
+#define SGI_IPI 0
 static bool announced;
 
 void a64_gic_init(u64 gicd_pa, u64 gicc_pa, unsigned intid)
@@ -53,18 +64,31 @@ void a64_gic_init(u64 gicd_pa, u64 gicc_pa, unsigned intid)
 		mmio_write32(gicd + GICD_ICENABLER + 4 * i, 0xffffffff);
 		mmio_write32(gicd + GICD_ICPENDR + 4 * i, 0xffffffff);
 	}
-	/* The timer PPI at a middle priority, enabled (PPIs are banked per
-	 * CPU: this CPU's copy). */
-	{
-		uintptr_t reg = gicd + GICD_IPRIORITYR + (intid & ~3u);
-		unsigned shift = (intid & 3) * 8;
-		u32 v = mmio_read32(reg);
-
-		v = (v & ~(0xffu << shift)) | (0x80u << shift);
-		mmio_write32(reg, v);
-	}
-	mmio_write32(gicd + GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
 	mmio_write32(gicd + GICD_CTLR, 1);
+	for (unsigned i = 0; i < NR_CPUS; i++)
+		armed[i] = UINT64_MAX;
+	a64_gic_init_cpu();
+}
+
+static void set_priority(unsigned intid, u8 prio)
+{
+	uintptr_t reg = gicd + GICD_IPRIORITYR + (intid & ~3u);
+	unsigned shift = (intid & 3) * 8;
+	u32 v = mmio_read32(reg);
+
+	mmio_write32(reg, (v & ~(0xffu << shift)) | ((u32)prio << shift));
+}
+
+void a64_gic_init_cpu(void)
+{
+	/* The timer PPI and the IPI SGI at a middle priority, enabled (this
+	 * CPU's banked copies). */
+	set_priority(timer_intid, 0x80);
+	set_priority(SGI_IPI, 0x80);
+	mmio_write32(gicd + GICD_ISENABLER + 4 * (timer_intid / 32), 1u << (timer_intid % 32));
+	mmio_write32(gicd + GICD_ISENABLER, 1u << SGI_IPI);
+	gic_cpu_mask[arch_cpu_id()] = (u8)mmio_read32(gicd + GICD_ITARGETSR);
+	WRITE_SYSREG(cntv_ctl_el0, 0);
 	mmio_write32(gicc + GICC_PMR, 0xff);
 	mmio_write32(gicc + GICC_BPR, 0);
 	mmio_write32(gicc + GICC_CTLR, 1);
@@ -94,9 +118,15 @@ bool a64_gic_route(unsigned intid, enum irq_line line)
 	routes[nr_routes].line = line;
 	nr_routes++;
 	gic_set_byte(gicd + GICD_IPRIORITYR, intid, 0x80);
-	gic_set_byte(gicd + GICD_ITARGETSR, intid, 1);		/* CPU interface 0 */
+	gic_set_byte(gicd + GICD_ITARGETSR, intid, gic_cpu_mask[0]);	/* the boot CPU */
 	mmio_write32(gicd + GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
 	return true;
+}
+
+void a64_gic_send_sgi(unsigned cpu)
+{
+	dsb(ishst);	/* our stores before the interrupt (arch.h) */
+	mmio_write32(gicd + GICD_SGIR, (u32)gic_cpu_mask[cpu] << 16 | SGI_IPI);
 }
 
 void a64_time_init(void)
@@ -120,9 +150,9 @@ u64 arch_clock_ns(void)
 	return (u64)(((unsigned __int128)cnt * mult) >> 32);
 }
 
-static void timer_program(void)
+static void timer_program(u64 deadline)
 {
-	unsigned __int128 t = (((unsigned __int128)armed * tmult) >> 32) + 1;
+	unsigned __int128 t = (((unsigned __int128)deadline * tmult) >> 32) + 1;
 
 	WRITE_SYSREG(cntv_cval_el0, t > UINT64_MAX ? UINT64_MAX : (u64)t);
 	WRITE_SYSREG(cntv_ctl_el0, CNTV_CTL_ENABLE);
@@ -136,24 +166,26 @@ void arch_timer_arm(u64 deadline)
 		pr_info("aarch64: generic timer %llu kHz, virtual timer on GICv2 PPI %u\n",
 			(unsigned long long)(cnt_hz / 1000), timer_intid);
 	}
-	armed = deadline;
+	armed[arch_cpu_id()] = deadline;
 	if (deadline == UINT64_MAX) {
 		WRITE_SYSREG(cntv_ctl_el0, 0);
 		isb();
 		return;
 	}
-	timer_program();
+	timer_program(deadline);
 }
 
 static void timer_interrupt(void)
 {
-	if (armed == UINT64_MAX)
+	u64 *a = &armed[arch_cpu_id()];
+
+	if (*a == UINT64_MAX)
 		return;		/* disarmed after it had fired */
-	if (arch_clock_ns() < armed) {
-		timer_program();	/* a tick early by rounding */
+	if (arch_clock_ns() < *a) {
+		timer_program(*a);	/* a tick early by rounding */
 		return;
 	}
-	armed = UINT64_MAX;
+	*a = UINT64_MAX;
 	irq_handle(IRQ_TIMER);
 }
 
@@ -172,6 +204,11 @@ void a64_irq(void)
 		isb();
 		mmio_write32(gicc + GICC_EOIR, iar);
 		timer_interrupt();
+		return;
+	}
+	if (id == SGI_IPI) {
+		mmio_write32(gicc + GICC_EOIR, iar);	/* iar keeps the source CPU */
+		irq_handle(IRQ_IPI);
 		return;
 	}
 	/* A device line: EOI first as well (the handler drains the device,

@@ -35,4 +35,9 @@ u64 bootmem_from_fdt(const struct bootmem_ops *ops, struct boot_info *bi, struct
 void bootmem_fdt_chosen(const struct bootmem_ops *ops, struct boot_info *bi, struct fdt *fdt,
 			char *cmdline, size_t size, u64 map_end);
 
+/* The reg (RISC-V hart id, AArch64 MPIDR affinity) of every /cpus child
+ * with device_type "cpu" whose status is okay (or absent), in tree order,
+ * into ids[0..max); returns how many there are, which may exceed max. */
+unsigned bootmem_fdt_cpus(struct fdt *fdt, u64 *ids, unsigned max);
+
 #endif

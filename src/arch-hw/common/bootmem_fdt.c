@@ -1,5 +1,5 @@
 /* The device-tree half of the boot memory map (see bootmem.h), for the
- * ports that boot with a device tree. */
+ * ports that boot with a device tree, and the CPUs the tree lists. */
 #include <umka/string.h>
 
 #include "bootmem.h"
@@ -103,4 +103,27 @@ void bootmem_fdt_chosen(const struct bootmem_ops *ops, struct boot_info *bi, str
 		bi->initrd_size = end - start;
 		bootmem_add(ops, bi, start, end - start, MEM_RESERVED);
 	}
+}
+
+unsigned bootmem_fdt_cpus(struct fdt *fdt, u64 *ids, unsigned max)
+{
+	int cpus = fdt_path(fdt, "/cpus");
+	unsigned n = 0;
+
+	for (int c = cpus >= 0 ? fdt_first_child(fdt, cpus) : -1; c >= 0;
+	     c = fdt_next_sibling(fdt, c)) {
+		const char *type = fdt_getprop_str(fdt, c, "device_type");
+		const char *status = fdt_getprop_str(fdt, c, "status");
+		u32 len;
+		const void *reg = fdt_getprop(fdt, c, "reg", &len);
+
+		if (!type || strcmp(type, "cpu") || !reg || len < 4)
+			continue;
+		if (status && strcmp(status, "okay") && strcmp(status, "ok"))
+			continue;
+		if (n < max)
+			ids[n] = len >= 8 ? fdt_be64(reg) : fdt_be32(reg);
+		n++;
+	}
+	return n;
 }

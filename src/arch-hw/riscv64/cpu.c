@@ -1,9 +1,13 @@
-/* RISC-V 64 CPU: traps, interrupt masking, idle and halt. One hart for
- * now. Exceptions and unexpected interrupts print scause (decoded), stval,
- * sepc, sstatus and every register straight to the console (no locks),
- * then panic, whose backtrace walks through the trap frame into the
- * faulting code. */
+/* RISC-V 64 CPU: traps, interrupt masking, idle and halt. The tp register
+ * holds the CPU index on every hart (set at entry in head.S; nothing else
+ * writes it: no user space, no TLS), so arch_cpu_id() is one move; a trap
+ * saves and restores it like any register, which changes nothing since a
+ * trapped task resumes on the hart it trapped on. Exceptions and
+ * unexpected interrupts print scause (decoded), stval, sepc, sstatus and
+ * every register straight to the console (no locks), then panic, whose
+ * backtrace walks through the trap frame into the faulting code. */
 #include <umka/arch.h>
+#include <umka/irq.h>
 #include <umka/panic.h>
 #include <umka/string.h>
 
@@ -123,6 +127,13 @@ void rv_trap(struct trap_frame *f)
 		rv_plic_interrupt();
 		return;
 	}
+	if (f->scause == (SCAUSE_IRQ | IRQ_S_SOFT)) {
+		/* An SBI IPI: its pending bit is ours to clear, before the
+		 * handler (which may switch tasks) so a new one is not lost. */
+		csr_clear(sip, SIE_SSIE);
+		irq_handle(IRQ_IPI);
+		return;
+	}
 	fatal_trap(f);
 }
 
@@ -155,7 +166,11 @@ void arch_cpu_idle(void)
 
 unsigned arch_cpu_id(void)
 {
-	return 0;
+	unsigned long id;
+
+	/* volatile: the answer changes when the task moves. */
+	__asm__ __volatile__("mv %0, tp" : "=r"(id));
+	return (unsigned)id;
 }
 
 /* The sifive,test device (QEMU virt: 0x100000) carries any status to

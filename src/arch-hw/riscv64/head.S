@@ -134,6 +134,7 @@ rv_high:
 	lla	t0, rv_trap_entry
 	csrw	stvec, t0
 	csrw	sscratch, zero
+	li	tp, 0			/* CPU index (arch_cpu_id) */
 	li	s0, 0			/* outermost frame: unwinders stop */
 	li	ra, 0
 	mv	a0, s2
@@ -141,6 +142,45 @@ rv_high:
 	call	rv_boot_main
 hang:
 	wfi
+	j	hang
+
+/* A secondary hart, started by SBI HSM hart_start (smp.c): S-mode, paging
+ * off, interrupts off, a0 = hart id, a1 = the opaque value = our CPU
+ * index. Paging goes on with rv_ap_boot.tramp_satp (the kernel's root plus
+ * the identity gigapage over the image, so this code stays mapped), then
+ * in the higher half the kernel's own root and the idle stack smp.c gave. */
+	.globl rv_secondary_entry
+rv_secondary_entry:
+	csrw	sie, zero
+	csrci	sstatus, SSTATUS_SIE
+	li	t0, SSTATUS_FS
+	csrc	sstatus, t0
+	lla	t0, hang
+	csrw	stvec, t0
+	mv	tp, a1			/* CPU index (arch_cpu_id) */
+	lla	t0, rv_ap_boot
+	ld	t1, AP_TRAMP_SATP(t0)
+	sfence.vma
+	csrw	satp, t1
+	sfence.vma
+	lla	t0, 6f
+	ld	t0, 0(t0)
+	jr	t0
+	.balign 8
+6:	.quad	rv_ap_high
+rv_ap_high:
+	lla	t0, rv_ap_boot		/* now its virtual address */
+	ld	t1, AP_KERNEL_SATP(t0)
+	csrw	satp, t1
+	sfence.vma
+	ld	sp, AP_STACK(t0)
+	lla	t0, rv_trap_entry
+	csrw	stvec, t0
+	csrw	sscratch, zero
+	li	s0, 0
+	li	ra, 0
+	mv	a0, tp
+	call	rv_ap_main
 	j	hang
 
 	.data

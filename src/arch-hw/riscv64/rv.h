@@ -57,6 +57,14 @@
 #define SBI_EXT_TIME 0x54494d45
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_DBCN 0x4442434e
+#define SBI_EXT_HSM 0x48534d		/* hart_start = 0 */
+#define SBI_EXT_IPI 0x735049		/* send_ipi = 0 */
+#define IRQ_S_SOFT 1
+
+/* struct rv_ap_boot offsets, for head.S. */
+#define AP_TRAMP_SATP 0
+#define AP_KERNEL_SATP 8
+#define AP_STACK 16
 
 /* struct trap_frame offsets, for the assembly: x1..x31 at 8*(n-1). */
 #define TF_SEPC 248
@@ -69,6 +77,8 @@
 #ifndef __ASSEMBLER__
 #include <umka/arch.h>
 #include <umka/types.h>
+
+struct fdt;
 
 #define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA + rv_load_pa)	/* image -> physical */
 
@@ -142,7 +152,16 @@ static inline long sbi_legacy(unsigned long ext, unsigned long arg0)
 	return (long)a0;
 }
 
+/* What a starting hart needs before C (smp.c fills it, head.S reads it). */
+struct rv_ap_boot {
+	u64 tramp_satp;		/* root with the identity gigapage over the image */
+	u64 kernel_satp;	/* boot_root */
+	u64 stack;		/* initial sp */
+};
+_Static_assert(__builtin_offsetof(struct rv_ap_boot, stack) == AP_STACK, "rv_ap_boot");
+
 /* head.S */
+extern char rv_secondary_entry[];
 extern u64 rv_load_pa;		/* physical address of _kernel_start */
 extern u64 boot_root[512];	/* the Sv39 root table (satp) */
 extern char boot_stack[], boot_stack_top[];
@@ -173,8 +192,14 @@ void rv_trap(struct trap_frame *f);
 void rv_set_test_device(u64 pa);
 bool rv_sbi_has(unsigned long ext);
 
+/* smp.c */
+extern struct rv_ap_boot rv_ap_boot;
+unsigned rv_smp_probe(struct fdt *fdt, u64 boot_hartid);	/* CPUs to offer */
+__noreturn void rv_ap_main(unsigned cpu);
+
 /* time.c */
 void rv_time_init(u64 timebase_hz);
+void rv_time_init_ap(void);	/* this hart's timer and software interrupt on */
 void rv_timer_interrupt(void);
 #endif
 

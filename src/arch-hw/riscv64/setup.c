@@ -261,7 +261,7 @@ void rv_boot_main(u64 hartid, u64 dtb_pa)
 		  model ? model : "(unknown board)", (unsigned long long)hartid);
 	bi.cmdline = cmdline;
 	bi.direct_map = DIRECT_MAP;
-	bi.nr_cpus = 1;
+	bi.nr_cpus = rv_smp_probe(&fdt, hartid);
 	bi.machine = machine;
 	kernel_main(&bi);
 }

@@ -12,6 +12,7 @@
  * rest instead of raising IRQ_TIMER early (arch.h promises "once
  * arch_clock_ns() >= deadline"). */
 #include <umka/arch.h>
+#include <umka/percpu.h>
 #include <umka/printk.h>
 
 #include "rv.h"
@@ -21,7 +22,7 @@
 static u64 tb_hz;
 static u64 mult;	/* ns = count * mult >> 32 */
 static u64 tmult;	/* count = ns * tmult >> 32 */
-static u64 armed = UINT64_MAX;
+static u64 armed[NR_CPUS];	/* per hart, touched by it with interrupts off */
 static bool has_time_ext, announced;
 
 static inline u64 rdtime(void)
@@ -46,8 +47,17 @@ void rv_time_init(u64 timebase_hz)
 	has_time_ext = rv_sbi_has(SBI_EXT_TIME);
 	tmult = (tb_hz << 32) / NSEC_PER_SEC + 1;
 	mult = (NSEC_PER_SEC << 32) / tb_hz;
+	for (unsigned i = 0; i < NR_CPUS; i++)
+		armed[i] = UINT64_MAX;
+	rv_time_init_ap();
+}
+
+/* Each hart has its own timer compare (set_timer acts on the caller) and
+ * its own software interrupt (the IPI). */
+void rv_time_init_ap(void)
+{
 	set_timer(UINT64_MAX);
-	csr_set(sie, SIE_STIE);
+	csr_set(sie, SIE_STIE | SIE_SSIE);
 }
 
 u64 arch_clock_ns(void)
@@ -57,9 +67,9 @@ u64 arch_clock_ns(void)
 	return (u64)(((unsigned __int128)rdtime() * mult) >> 32);
 }
 
-static void timer_program(void)
+static void timer_program(u64 deadline)
 {
-	unsigned __int128 t = (((unsigned __int128)armed * tmult) >> 32) + 1;
+	unsigned __int128 t = (((unsigned __int128)deadline * tmult) >> 32) + 1;
 
 	set_timer(t > UINT64_MAX ? UINT64_MAX : (u64)t);
 }
@@ -72,12 +82,12 @@ void arch_timer_arm(u64 deadline)
 			(unsigned long long)(tb_hz / 1000),
 			has_time_ext ? "TIME set_timer" : "legacy set_timer");
 	}
-	armed = deadline;
+	armed[arch_cpu_id()] = deadline;
 	if (deadline == UINT64_MAX) {
 		set_timer(UINT64_MAX);
 		return;
 	}
-	timer_program();
+	timer_program(deadline);
 }
 
 /* Supervisor timer interrupt, interrupts off. The pending bit stays set
@@ -85,13 +95,15 @@ void arch_timer_arm(u64 deadline)
  * handler may switch tasks and come back much later. */
 void rv_timer_interrupt(void)
 {
+	u64 *a = &armed[arch_cpu_id()];
+
 	set_timer(UINT64_MAX);
-	if (armed == UINT64_MAX)
+	if (*a == UINT64_MAX)
 		return;		/* disarmed after it had fired */
-	if (arch_clock_ns() < armed) {
-		timer_program();	/* a tick early by rounding */
+	if (arch_clock_ns() < *a) {
+		timer_program(*a);	/* a tick early by rounding */
 		return;
 	}
-	armed = UINT64_MAX;
+	*a = UINT64_MAX;
 	irq_handle(IRQ_TIMER);
 }

@@ -126,30 +126,13 @@ boot_common:
 	movl $(PHYS(boot_pdpt_high) + PTE_P + PTE_W), PHYS(boot_pml4) + 511 * 8
 
 	/* Long mode: PAE, page tables, EFER.LME, then paging (with WP). */
-	movl %cr4, %eax
-	orl $0x20, %eax			/* CR4.PAE */
-	movl %eax, %cr4
-	movl $PHYS(boot_pml4), %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $0x100, %eax		/* EFER.LME */
-	wrmsr
-	movl %cr0, %eax
-	andl $~0x60000000, %eax		/* caches on: clear CR0.CD and CR0.NW */
-	orl $0x80010001, %eax		/* CR0.PG | CR0.WP | CR0.PE */
-	movl %eax, %cr0
+	long_mode_on $PHYS(boot_pml4)
 	lgdt PHYS(boot_gdt_desc)
 	ljmp $SEL_KCODE, $PHYS(long_entry)
 
 	.code64
 long_entry:
-	movl $SEL_KDATA, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	movl %eax, %fs
-	movl %eax, %gs
+	data_segments
 	movabsq $high_entry, %rax
 	jmp *%rax
 high_entry:

@@ -1,9 +1,14 @@
 /* x86-64 CPU: descriptor tables, traps, interrupt masking, idle and halt.
- * One CPU for now. Exceptions and unexpected interrupts print the vector,
- * error code and registers straight to the console (no locks), then panic,
- * whose backtrace walks through the trap frame into the faulting code. */
+ * Each CPU has its own GDT, TSS and fault stack in struct x86_percpu, whose
+ * address is the CPU's GS base: arch_cpu_id() is one load from %gs:0 (no
+ * user space, so nothing else ever changes GS). The IDT is shared.
+ * Exceptions and unexpected interrupts print the vector, error code and
+ * registers straight to the console (no locks), then panic, whose
+ * backtrace walks through the trap frame into the faulting code. */
 #include <umka/arch.h>
+#include <umka/irq.h>
 #include <umka/panic.h>
+#include <umka/percpu.h>
 #include <umka/string.h>
 
 #include "x86.h"
@@ -35,16 +40,23 @@ struct desc_ptr {
 
 #define IST_FATAL 1	/* #DF, NMI, #MC: a stack of their own */
 
-static u64 gdt[5] __aligned(16);
-static struct tss tss __aligned(16);
-static struct idt_entry idt[256] __aligned(16);
-static u8 ist_stack[IST_STACK_SIZE] __aligned(16);
+struct x86_percpu {
+	u32 cpu;		/* first: arch_cpu_id() reads %gs:0 */
+	u64 gdt[5] __aligned(16);
+	struct tss tss __aligned(16);
+	u8 ist_stack[IST_STACK_SIZE] __aligned(16);
+};
 
-static void load_gdt(void)
+static struct x86_percpu percpu[NR_CPUS] __aligned(64);
+static struct idt_entry idt[256] __aligned(16);
+
+static void load_gdt(struct x86_percpu *pc)
 {
-	uintptr_t base = (uintptr_t)&tss;
-	u64 limit = sizeof(tss) - 1;
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
+	u64 *gdt = pc->gdt;
+	struct tss *tss = &pc->tss;
+	uintptr_t base = (uintptr_t)tss;
+	u64 limit = sizeof(*tss) - 1;
+	struct desc_ptr p = { sizeof(pc->gdt) - 1, (u64)(uintptr_t)gdt };
 
 	gdt[0] = 0;
 	gdt[SEL_KCODE / 8] = 0x00af9a000000ffffULL;	/* 64-bit code, DPL 0 */
@@ -53,8 +65,8 @@ static void load_gdt(void)
 	gdt[SEL_TSS / 8] = (limit & 0xffff) | ((u64)(base & 0xffffff) << 16) | (0x89ULL << 40) |
 			   (((limit >> 16) & 0xf) << 48) | ((u64)((base >> 24) & 0xff) << 56);
 	gdt[SEL_TSS / 8 + 1] = (u64)base >> 32;
-	tss.ist[IST_FATAL - 1] = (u64)(uintptr_t)(ist_stack + sizeof(ist_stack));
-	tss.iomap_base = sizeof(tss);
+	tss->ist[IST_FATAL - 1] = (u64)(uintptr_t)(pc->ist_stack + sizeof(pc->ist_stack));
+	tss->iomap_base = sizeof(*tss);
 
 	__asm__ __volatile__(
 		"lgdt %0\n\t"
@@ -88,20 +100,25 @@ static void set_gate(unsigned vec, uintptr_t handler, unsigned ist)
 	e->reserved = 0;
 }
 
-static void load_idt(void)
+static void load_idt(bool build)
 {
 	struct desc_ptr p = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
 
-	for (unsigned v = 0; v < 256; v++)
+	for (unsigned v = 0; build && v < 256; v++)
 		set_gate(v, (uintptr_t)x86_trap_stubs + 16 * v,
 			 v == 2 || v == 8 || v == 18 ? IST_FATAL : 0);
 	__asm__ __volatile__("lidt %0" : : "m"(p) : "memory");
 }
 
-void x86_cpu_init(void)
+void x86_cpu_init(unsigned cpu)
 {
-	load_gdt();
-	load_idt();
+	struct x86_percpu *pc = &percpu[cpu];
+
+	pc->cpu = cpu;
+	load_gdt(pc);
+	/* After load_gdt: loading %gs zeroed the base. */
+	wrmsr(MSR_GS_BASE, (u64)(uintptr_t)pc);
+	load_idt(cpu == 0);
 }
 
 /* ---- Traps ---------------------------------------------------------------- */
@@ -176,6 +193,10 @@ void x86_trap(struct trap_frame *f)
 		x86_lapic_eoi();	/* first: the handler may switch tasks */
 		x86_timer_interrupt();
 		return;
+	case VEC_IPI:
+		x86_lapic_eoi();
+		irq_handle(IRQ_IPI);
+		return;
 	case VEC_SPURIOUS:
 	case VEC_PIC_BASE + 7:		/* spurious IRQ7/IRQ15 of the masked 8259s */
 	case VEC_PIC_BASE + 15:
@@ -216,7 +237,12 @@ void arch_cpu_idle(void)
 
 unsigned arch_cpu_id(void)
 {
-	return 0;
+	u32 id;
+
+	/* volatile: the answer changes when the task moves, so it must not
+	 * be reused across a call that may switch tasks. */
+	__asm__ __volatile__("movl %%gs:0, %0" : "=r"(id));
+	return id;
 }
 
 /* QEMU's isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=0x04)

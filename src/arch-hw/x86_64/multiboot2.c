@@ -1,8 +1,9 @@
 /* Multiboot2 boot information (the multiboot2 specification, section 3.6):
- * find the command line (tag 1), the first module (tag 3: the initrd) and
- * the memory map (tag 6). The loader's data is untrusted in the sense that
- * a bad one must end in a clear message, not a wild read: every tag is
- * checked against the total size before it is read. Nothing here touches
+ * find the command line (tag 1), the first module (tag 3: the initrd), the
+ * memory map (tag 6) and the ACPI RSDP copy (tags 14/15). The loader's
+ * data is untrusted in the sense that a bad one must end in a clear
+ * message, not a wild read: every tag is checked against the total size
+ * before it is read. Nothing here touches
  * hardware or globals, so the parser can be exercised on a host too. */
 #include <umka/types.h>
 
@@ -12,6 +13,8 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_ACPI_OLD 14	/* a copy of the ACPI 1.0 RSDP (20 bytes) */
+#define MB2_TAG_ACPI_NEW 15	/* a copy of the ACPI 2.0+ RSDP (36 bytes) */
 
 static u32 rd32(const u8 *p)
 {
@@ -85,7 +88,15 @@ const char *mb2_parse(const void *info, u32 len, struct mb2_boot *out)
 			out->mmap_entries = (size - 16) / esize;
 			break;
 		}
-		default:	/* boot loader name, ELF sections, ACPI, ...: not needed */
+		case MB2_TAG_ACPI_NEW:
+			if (size >= 8 + 36)
+				out->rsdp = t + 8;	/* preferred over the old one */
+			break;
+		case MB2_TAG_ACPI_OLD:
+			if (size >= 8 + 20 && !out->rsdp)
+				out->rsdp = t + 8;
+			break;
+		default:	/* boot loader name, ELF sections, ...: not needed */
 			break;
 		}
 	}

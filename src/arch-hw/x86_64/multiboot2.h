@@ -15,6 +15,7 @@ struct mb2_boot {
 	u32 mmap_entries;
 	u32 nr_modules;		/* module tags seen */
 	u32 mod_start, mod_end;	/* the first module (the initrd): [start, end) */
+	const void *rsdp;	/* the ACPI RSDP copy (tag 15, else 14), or NULL */
 };
 
 /* Check and index the boot information at info (len bytes readable from

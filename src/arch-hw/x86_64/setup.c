@@ -42,6 +42,8 @@ static char cmdline[CMDLINE_MAX];
 static u64 direct_pdpt[512] __aligned(4096);
 static u64 direct_pd[DIRECT_MAP_MAX_GIB][512] __aligned(4096);
 static u64 direct_map_end;	/* bytes of physical space mapped */
+static u64 rsdp_pa;		/* PVH: the ACPI RSDP's address, 0 if not given */
+static const void *rsdp_copy;	/* multiboot2: its copy of the RSDP */
 
 static __noreturn void boot_fail(const char *why)
 {
@@ -188,6 +190,7 @@ static void boot_pvh(u32 start_info_pa)
 		boot_fail("not started by a PVH loader (bad hvm_start_info magic)");
 	ram_top = read_memory_map(si);
 	build_direct_map(ram_top);
+	rsdp_pa = si->rsdp_paddr;
 
 	if (si->cmdline_paddr) {
 		const char *src = (const char *)(uintptr_t)(DIRECT_MAP + si->cmdline_paddr);
@@ -243,13 +246,14 @@ static void boot_multiboot2(u32 info_pa)
 
 	if (mb.cmdline)		/* a direct-map pointer, still valid */
 		copy_cmdline(mb.cmdline, mb.cmdline_len);
+	rsdp_copy = mb.rsdp;	/* read (by acpi.c) before anything reuses it */
 	bi.machine = "x86-64 multiboot2";
 }
 
 void x86_boot_main(u32 proto, u32 info_pa)
 {
 	x86_serial_init();
-	x86_cpu_init();
+	x86_cpu_init(0);
 	if (proto == BOOT_PROTO_PVH)
 		boot_pvh(info_pa);
 	else if (proto == BOOT_PROTO_MB2)
@@ -258,9 +262,11 @@ void x86_boot_main(u32 proto, u32 info_pa)
 		boot_fail("entered at the multiboot2 entry without the multiboot2 magic in %eax");
 	bi.cmdline = cmdline;
 	bi.direct_map = DIRECT_MAP;
-	bi.nr_cpus = 1;
 	bi.wallclock_ns = x86_rtc_read_ns();
+	/* The APs' start-up page: below 1 MiB, and never handed out. */
+	add_region(TRAMP_PHYS, 4096, MEM_RESERVED);
 
 	x86_time_init();
+	bi.nr_cpus = x86_smp_probe(rsdp_pa, rsdp_copy);
 	kernel_main(&bi);
 }

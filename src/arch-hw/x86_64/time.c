@@ -9,8 +9,14 @@
  * the clock and, if the deadline has not quite come, re-arms for the rest
  * instead of raising IRQ_TIMER early (arch.h promises "once
  * arch_clock_ns() >= deadline"). Counts too long for the 32-bit counter
- * are re-armed the same way. */
+ * are re-armed the same way.
+ *
+ * Every CPU has its own LAPIC (at the same address) and so its own timer;
+ * the application processors reuse the boot CPU's calibration (one bus
+ * clock drives them all) and the TSC epoch (QEMU keeps the TSCs in step).
+ * `armed` is per CPU, touched only by its CPU with interrupts off. */
 #include <umka/arch.h>
+#include <umka/percpu.h>
 #include <umka/printk.h>
 
 #include "x86.h"
@@ -38,7 +44,7 @@ static u64 tsc_base;	/* TSC at calibration: the clock's epoch */
 static u64 tsc_mult;	/* ns = (tsc - tsc_base) * tsc_mult >> 32 */
 static u64 tsc_hz, lapic_hz;
 static u64 lapic_mult;	/* ticks = ns * lapic_mult >> 32 */
-static u64 armed = UINT64_MAX;	/* deadline the LAPIC is counting to */
+static u64 armed[NR_CPUS];	/* deadline this CPU's LAPIC counts to */
 static bool announced;
 
 static inline u32 lapic_read(unsigned reg)
@@ -49,6 +55,16 @@ static inline u32 lapic_read(unsigned reg)
 static inline void lapic_write(unsigned reg, u32 v)
 {
 	lapic[reg / 4] = v;
+}
+
+u32 x86_lapic_read(unsigned reg)
+{
+	return lapic_read(reg);
+}
+
+void x86_lapic_write(unsigned reg, u32 v)
+{
+	lapic_write(reg, v);
 }
 
 void x86_lapic_eoi(void)
@@ -129,7 +145,12 @@ static u16 pit_read(void)
  * periods, reading its latched count (no speaker gate at port 0x61 needed:
  * QEMU's microvm has none). Its interrupt goes nowhere: the PICs and the
  * LAPIC's LINT0 are masked. */
-static void calibrate(void)
+#define CAL_TRIES 5
+
+/* One calibration run; false if the PIT count wrapped under us (the host
+ * stopped this vCPU for more than the PIT's 55 ms period: a loaded TCG
+ * host does that), and the caller tries again. */
+static bool calibrate_once(void)
 {
 	u64 t0, t1, spins = 0;
 	u32 c0, c1;
@@ -149,8 +170,10 @@ static void calibrate(void)
 	c0 = lapic_read(LAPIC_TIMER_CCR);
 	do {
 		p1 = pit_read();
-		if (p1 > p0)
-			time_fail("the PIT count went up during calibration");
+		if (p1 > p0) {
+			lapic_write(LAPIC_TIMER_ICR, 0);
+			return false;
+		}
 	} while ((u16)(p0 - p1) < PIT_CAL_COUNT);
 	t1 = rdtsc();
 	c1 = lapic_read(LAPIC_TIMER_CCR);
@@ -165,14 +188,31 @@ static void calibrate(void)
 	lapic_mult = (lapic_hz << 32) / NSEC_PER_SEC;
 	if (!lapic_mult)
 		lapic_mult = 1;
+	return true;
+}
+
+static void calibrate(void)
+{
+	for (int i = 0; i < CAL_TRIES; i++)
+		if (calibrate_once())
+			return;
+	time_fail("the PIT count went up during calibration, every time");
 }
 
 void x86_time_init(void)
 {
+	for (unsigned i = 0; i < NR_CPUS; i++)
+		armed[i] = UINT64_MAX;
 	pic_disable();
 	lapic_init();
 	calibrate();
 	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);	/* one-shot, unmasked */
+}
+
+void x86_time_init_ap(void)
+{
+	lapic_init();
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);
 }
 
 u64 arch_clock_ns(void)
@@ -184,12 +224,12 @@ u64 arch_clock_ns(void)
 	return (u64)(((unsigned __int128)(t - tsc_base) * tsc_mult) >> 32);
 }
 
-static void lapic_program(u64 now)
+static void lapic_program(u64 deadline, u64 now)
 {
 	u64 ticks = 1;
 
-	if (armed > now)
-		ticks = (u64)(((unsigned __int128)(armed - now) * lapic_mult) >> 32) + 1;
+	if (deadline > now)
+		ticks = (u64)(((unsigned __int128)(deadline - now) * lapic_mult) >> 32) + 1;
 	if (ticks > 0xffffffffULL)
 		ticks = 0xffffffffULL;	/* fires early; the interrupt re-arms */
 	lapic_write(LAPIC_TIMER_ICR, (u32)ticks);
@@ -202,26 +242,26 @@ void arch_timer_arm(u64 deadline)
 		pr_info("x86: TSC %llu kHz, LAPIC timer %llu kHz (calibrated against the PIT)\n",
 			(unsigned long long)(tsc_hz / 1000), (unsigned long long)(lapic_hz / 1000));
 	}
-	armed = deadline;
+	armed[arch_cpu_id()] = deadline;
 	if (deadline == UINT64_MAX) {
 		lapic_write(LAPIC_TIMER_ICR, 0);	/* stops the count */
 		return;
 	}
-	lapic_program(arch_clock_ns());
+	lapic_program(deadline, arch_clock_ns());
 }
 
 /* VEC_TIMER, after EOI, interrupts off. */
 void x86_timer_interrupt(void)
 {
-	u64 now;
+	u64 *a = &armed[arch_cpu_id()], now;
 
-	if (armed == UINT64_MAX)
+	if (*a == UINT64_MAX)
 		return;		/* disarmed after it had fired */
 	now = arch_clock_ns();
-	if (now < armed) {
-		lapic_program(now);	/* early by calibration error or clamping */
+	if (now < *a) {
+		lapic_program(*a, now);	/* early by calibration error or clamping */
 		return;
 	}
-	armed = UINT64_MAX;
+	*a = UINT64_MAX;
 	irq_handle(IRQ_TIMER);
 }

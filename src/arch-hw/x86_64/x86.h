@@ -44,11 +44,18 @@
  * 0x20..0x2f and masked (only their spurious IRQ7/IRQ15 can still show). */
 #define VEC_PIC_BASE 0x20
 #define VEC_TIMER 0x30
+#define VEC_IPI 0x40		/* IRQ_IPI */
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 
 #define MSR_APIC_BASE 0x1b
 #define MSR_EFER 0xc0000080
+#define MSR_GS_BASE 0xc0000101
+
+/* The application processors' real-mode start-up code (trampoline.S) is
+ * copied to this page, reserved in the memory map; the SIPI vector is its
+ * page number. */
+#define TRAMP_PHYS 0x8000
 
 /* struct trap_frame offsets, for the assembly. */
 #define TF_RBP 64
@@ -56,7 +63,36 @@
 #define TF_RIP 136
 #define TF_SIZE 176
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* Paging off to long mode, from real or protected mode (boot.S and the AP
+ * trampoline): PAE, CR3 from cr3 (a 32-bit operand), EFER.LME, then caches
+ * on and CR0.PG | WP | PE. The caller's far jump then enters 64-bit code. */
+/* Flat kernel data segments everywhere (64-bit code, after the far jump). */
+.macro data_segments
+	movl $SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+.endm
+
+.macro long_mode_on cr3
+	movl %cr4, %eax
+	orl $0x20, %eax			/* CR4.PAE */
+	movl %eax, %cr4
+	movl \cr3, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $0x100, %eax		/* EFER.LME */
+	wrmsr
+	movl %cr0, %eax
+	andl $~0x60000000, %eax		/* caches on: clear CR0.CD and CR0.NW */
+	orl $0x80010001, %eax		/* CR0.PG | CR0.WP | CR0.PE */
+	movl %eax, %cr0
+.endm
+#else
 #include <umka/types.h>
 
 #define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA)	/* image address -> physical */
@@ -126,7 +162,7 @@ static inline void write_cr3(u64 v)
 
 /* boot.S */
 extern u64 boot_pml4[512];
-extern u64 boot_pdpt_low[512];
+extern u64 boot_pdpt_low[512];	/* identity map of the first 4 GiB, kept */
 extern char boot_stack[], boot_stack_top[];
 extern char _kernel_start[], _kernel_end[], __bss_start[], __bss_end[];
 
@@ -145,11 +181,29 @@ void x86_serial_flush(void);
 void x86_early_puts(const char *s);	/* console, no printk */
 
 /* cpu.c */
-void x86_cpu_init(void);	/* GDT, TSS, IDT */
+void x86_cpu_init(unsigned cpu);	/* GDT, TSS, IDT, GS base: arch_cpu_id() works */
 void x86_trap(struct trap_frame *f);
+
+/* acpi.c: the local APIC IDs of the enabled processors in the MADT, up to
+ * max of them (seen: how many there are); 0 when there is no usable MADT.
+ * rsdp_copy (multiboot2's copy) or rsdp_pa (PVH) if known, else a search. */
+unsigned x86_acpi_cpus(u64 rsdp_pa, const void *rsdp_copy, u32 *apic_ids, unsigned max,
+		       unsigned *seen);
+
+/* smp.c */
+unsigned x86_smp_probe(u64 rsdp_pa, const void *rsdp_copy);	/* CPUs to offer */
+__noreturn void x86_ap_main(unsigned cpu);
+
+/* trampoline.S */
+extern const char x86_tramp_start[], x86_tramp_end[];
+extern const char x86_tramp_cr3[], x86_tramp_stack[], x86_tramp_entry[], x86_tramp_cpu[];
+void x86_ap_entry(void);
 
 /* time.c */
 void x86_time_init(void);	/* PIC off, LAPIC on, TSC and LAPIC timer calibrated */
+void x86_time_init_ap(void);	/* this AP's LAPIC on, with the boot CPU's calibration */
+u32 x86_lapic_read(unsigned reg);
+void x86_lapic_write(unsigned reg, u32 v);
 void x86_timer_interrupt(void);
 void x86_lapic_eoi(void);
 u64 x86_tsc_hz(void);
