@@ -20,13 +20,17 @@ enum lock_level {
 	LOCK_LEVEL_WORKQUEUE = 100,
 	LOCK_LEVEL_TEST_SPIN = 105,	/* ktest spinlocks, never nested */
 	LOCK_LEVEL_RCU = 110,
-	LOCK_LEVEL_WAITQUEUE = 120,
 	LOCK_LEVEL_MUTEX_INTERNAL = 130,
 	VFS_LEVEL_FDTABLE = 140,	/* fd_table, fs_struct */
 	VFS_LEVEL_MOUNT = 141,		/* mount hash and tree */
 	VFS_LEVEL_DCACHE = 143,		/* dentry hash, LRU, refs */
 	VFS_LEVEL_INODES = 145,		/* sb inode table, nlink, final iput */
 	VFS_LEVEL_FS_LEAF = 147,	/* leaf spinlocks of filesystems and drivers */
+	/* Interrupt handlers wake wait queues (console input, host I/O), and an
+	 * interrupt nests inside whatever its CPU holds with interrupts on: the
+	 * levels above 130..147. So wait queues sit above them all; every lock
+	 * from here up is only ever held with interrupts off. */
+	LOCK_LEVEL_WAITQUEUE = 148,
 	LOCK_LEVEL_RUNQUEUE = 150,	/* +1 for the second of two runqueues */
 	LOCK_LEVEL_TIMER = 160,		/* armed under the rq lock; callbacks run unlocked */
 	LOCK_LEVEL_SLAB_LIST = 160,	/* the list of all caches */

@@ -26,6 +26,7 @@
 #include <umka/spinlock.h>
 #include <umka/string.h>
 #include <umka/time.h>
+#include <umka/wait.h>
 
 #include "fake_arch.h"
 
@@ -1493,6 +1494,30 @@ static unsigned preempt_count(void)
 	return this_cpu()->preempt_count;
 }
 
+/* An interrupt handler wakes wait queues (console input) while its CPU may
+ * hold any spinlock that is taken with interrupts on: mutex internals and
+ * the VFS's. Regression: the console interrupt's wake_up_all under an
+ * inode's wait_lock panicked the lock checker on a 4-CPU RISC-V boot. */
+START_TEST(test_waitqueue_above_irq_enabled_locks)
+{
+	static const unsigned levels[] = { LOCK_LEVEL_MUTEX_INTERNAL, VFS_LEVEL_FDTABLE,
+					   VFS_LEVEL_MOUNT, VFS_LEVEL_DCACHE, VFS_LEVEL_INODES,
+					   VFS_LEVEL_FS_LEAF };
+	struct wait_queue wq;
+
+	wait_queue_init(&wq);
+	for (unsigned i = 0; i < ARRAY_SIZE(levels); i++) {
+		struct spinlock l;
+
+		spin_lock_init(&l, "irq_enabled_lock", levels[i]);
+		spin_lock(&l);
+		wake_up_all(&wq);	/* as from an interrupt on this CPU */
+		spin_unlock(&l);
+	}
+	ck_assert_uint_eq(nr_held(), 0);
+}
+END_TEST
+
 START_TEST(test_lock_in_order)
 {
 	locks_init();
@@ -2048,6 +2073,7 @@ static Suite *core_suite(void)
 
 	tc = tcase_create("lockcheck");
 	tcase_add_test(tc, test_lock_in_order);
+	tcase_add_test(tc, test_waitqueue_above_irq_enabled_locks);
 	tcase_add_test(tc, test_lock_max_depth);
 	tcase_add_loop_test(tc, test_lock_violation, 0, (int)ARRAY_SIZE(lock_bugs));
 	tcase_add_test(tc, test_lock_unlock_names_address);
