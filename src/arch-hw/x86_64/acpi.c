@@ -1,6 +1,7 @@
-/* x86-64 ACPI, only as far as SMP needs: find the RSDP (the boot protocol
- * hands one over, else the BIOS areas are searched), follow the XSDT or
- * RSDT to the MADT, and list the local APIC IDs of the usable processors.
+/* x86-64 ACPI, only as far as SMP and interrupts need: find the RSDP (the
+ * boot protocol hands one over, else the BIOS areas are searched), follow
+ * the XSDT or RSDT to the MADT, and list the local APIC IDs of the usable
+ * processors, the I/O APIC and where each ISA interrupt goes.
  * Firmware tables are input like any other: every table's length and
  * checksum are checked before it is read, and a bad one means "one CPU"
  * with a console message, never a wild read. */
@@ -34,6 +35,8 @@ struct acpi_sdt {
 
 #define MADT_HEADER 44		/* sdt header, local APIC address, flags */
 #define MADT_LAPIC 0		/* u8 processor uid, u8 APIC ID, u32 flags */
+#define MADT_IOAPIC 1		/* u8 id, u8 reserved, u32 address, u32 GSI base */
+#define MADT_OVERRIDE 2		/* u8 bus (0 = ISA), u8 irq, u32 GSI, u16 MPS flags */
 #define MADT_X2APIC 9		/* u16 reserved, u32 x2APIC ID, u32 flags, u32 uid */
 #define MADT_ENABLED 1		/* flags: usable now */
 #define ACPI_TABLE_MAX (1u << 20)	/* larger is corruption, not a real MADT */
@@ -132,13 +135,61 @@ static const struct acpi_sdt *find_madt(const struct acpi_rsdp *r)
 	return NULL;
 }
 
+/* Call fn for each entry of the MADT; false (with a console message) if an
+ * entry runs past the table, after the entries before it were seen. */
+static bool madt_walk(const struct acpi_sdt *madt,
+		      void (*fn)(u8 type, const u8 *e, u8 len, void *arg), void *arg)
+{
+	const u8 *p = (const u8 *)madt + MADT_HEADER, *end = (const u8 *)madt + madt->length;
+
+	while (end - p >= 2) {
+		u8 type = p[0], len = p[1];
+
+		if (len < 2 || len > end - p) {
+			acpi_warn("MADT entry runs past the table");
+			return false;
+		}
+		fn(type, p, len, arg);
+		p += len;
+	}
+	return true;
+}
+
+struct cpu_list {
+	u32 *ids;
+	unsigned max, n, seen;
+};
+
+static void note_cpu(u8 type, const u8 *e, u8 len, void *arg)
+{
+	struct cpu_list *l = arg;
+	u32 id, flags;
+
+	if (type == MADT_LAPIC && len >= 8) {
+		id = e[3];
+		memcpy(&flags, e + 4, 4);
+	} else if (type == MADT_X2APIC && len >= 16) {
+		memcpy(&id, e + 4, 4);
+		memcpy(&flags, e + 8, 4);
+	} else {
+		return;
+	}
+	if (!(flags & MADT_ENABLED))
+		return;
+	l->seen++;
+	if (l->n < l->max)
+		l->ids[l->n++] = id;
+}
+
+/* The MADT x86_acpi_cpus validated, for the I/O APIC lookups after it. */
+static const struct acpi_sdt *madt_found;
+
 unsigned x86_acpi_cpus(u64 rsdp_pa, const void *rsdp_copy, u32 *apic_ids, unsigned max,
 		       unsigned *seen)
 {
 	const struct acpi_rsdp *r = NULL;
 	const struct acpi_sdt *madt;
-	const u8 *p, *end;
-	unsigned n = 0;
+	struct cpu_list l = { apic_ids, max, 0, 0 };
 
 	*seen = 0;
 	if (rsdp_copy) {
@@ -161,32 +212,69 @@ unsigned x86_acpi_cpus(u64 rsdp_pa, const void *rsdp_copy, u32 *apic_ids, unsign
 		acpi_warn("MADT shorter than its header");
 		return 0;
 	}
-	p = (const u8 *)madt + MADT_HEADER;
-	end = (const u8 *)madt + madt->length;
-	while (end - p >= 2) {
-		u8 type = p[0], len = p[1];
-		u32 id, flags;
+	if (!madt_walk(madt, note_cpu, &l))
+		return 0;
+	madt_found = madt;
+	*seen = l.seen;
+	return l.n;
+}
 
-		if (len < 2 || len > end - p) {
-			acpi_warn("MADT entry runs past the table");
-			return 0;
-		}
-		if (type == MADT_LAPIC && len >= 8) {
-			id = p[3];
-			memcpy(&flags, p + 4, 4);
-		} else if (type == MADT_X2APIC && len >= 16) {
-			memcpy(&id, p + 4, 4);
-			memcpy(&flags, p + 8, 4);
-		} else {
-			p += len;
-			continue;
-		}
-		p += len;
-		if (!(flags & MADT_ENABLED))
-			continue;
-		(*seen)++;
-		if (n < max)
-			apic_ids[n++] = id;
+struct ioapic_find {
+	u64 pa;
+	u32 gsi_base;
+	bool found;
+};
+
+/* The I/O APIC whose GSI range starts lowest (the one with the ISA lines). */
+static void note_ioapic(u8 type, const u8 *e, u8 len, void *arg)
+{
+	struct ioapic_find *f = arg;
+	u32 addr, base;
+
+	if (type != MADT_IOAPIC || len < 12)
+		return;
+	memcpy(&addr, e + 4, 4);
+	memcpy(&base, e + 8, 4);
+	if (!f->found || base < f->gsi_base) {
+		f->pa = addr;
+		f->gsi_base = base;
+		f->found = true;
 	}
-	return n;
+}
+
+bool x86_acpi_ioapic(u64 *pa, u32 *gsi_base)
+{
+	struct ioapic_find f = { 0 };
+
+	if (!madt_found || !madt_walk(madt_found, note_ioapic, &f) || !f.found)
+		return false;
+	*pa = f.pa;
+	*gsi_base = f.gsi_base;
+	return true;
+}
+
+struct isa_route {
+	unsigned irq;
+	u32 gsi;
+	u16 flags;
+};
+
+static void note_override(u8 type, const u8 *e, u8 len, void *arg)
+{
+	struct isa_route *r = arg;
+
+	if (type != MADT_OVERRIDE || len < 10 || e[2] != 0 || e[3] != r->irq)
+		return;
+	memcpy(&r->gsi, e + 4, 4);
+	memcpy(&r->flags, e + 8, 2);
+}
+
+void x86_acpi_isa_irq(unsigned irq, u32 *gsi, u16 *flags)
+{
+	struct isa_route r = { irq, irq, 0 };	/* identity, bus defaults, unless overridden */
+
+	if (madt_found)
+		madt_walk(madt_found, note_override, &r);
+	*gsi = r.gsi;
+	*flags = r.flags;
 }

@@ -1,6 +1,8 @@
-/* x86-64 console: the first 16550 UART (COM1, I/O port 0x3f8), polled,
- * 115200 8N1, no interrupts. Every byte waits for room in the transmitter,
- * so the console is synchronous as arch.h asks, and safe in any context. */
+/* x86-64 console: the first 16550 UART (COM1, I/O port 0x3f8), 115200 8N1,
+ * polled for output: every byte waits for room in the transmitter, so the
+ * console is synchronous as arch.h asks, and safe in any context. Input
+ * comes with its received-data interrupt (ISA IRQ 4, through the I/O
+ * APIC). */
 #include <umka/arch.h>
 #include <umka/string.h>
 
@@ -8,6 +10,7 @@
 
 #define COM1 0x3f8
 #define UART_THR 0	/* transmit holding (write) */
+#define UART_RBR 0	/* receive buffer (read) */
 #define UART_IER 1	/* interrupt enable */
 #define UART_DLL 0	/* divisor latch, with LCR.DLAB */
 #define UART_DLM 1
@@ -15,7 +18,11 @@
 #define UART_LCR 3	/* line control */
 #define UART_MCR 4	/* modem control */
 #define UART_LSR 5	/* line status */
+#define LSR_DR 0x01	/* a received byte waits */
 #define LSR_THRE 0x20	/* room for a byte */
+#define IER_ERBFI 0x01	/* interrupt on received data */
+#define MCR_OUT2 0x08	/* on a PC, gates the UART's interrupt onto the bus */
+#define COM1_ISA_IRQ 4
 #define LSR_TEMT 0x40	/* everything sent */
 
 /* Bounded waits: a UART that never becomes ready (none fitted) must not
@@ -60,13 +67,19 @@ void x86_early_puts(const char *s)
 	arch_console_write(s, strlen(s));
 }
 
-/* No receive path yet: COM1's interrupt needs the I/O APIC. */
 void arch_console_input_start(void)
 {
+	if (!x86_ioapic_route_isa(COM1_ISA_IRQ, VEC_COM1))
+		return;
+	outb(COM1 + UART_MCR, inb(COM1 + UART_MCR) | MCR_OUT2);
+	outb(COM1 + UART_IER, IER_ERBFI);
 }
 
 size_t arch_console_read(char *buf, size_t len)
 {
-	(void)buf, (void)len;
-	return 0;
+	size_t n = 0;
+
+	while (n < len && (inb(COM1 + UART_LSR) & LSR_DR))
+		buf[n++] = (char)inb(COM1 + UART_RBR);
+	return n;
 }

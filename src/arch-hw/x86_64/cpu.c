@@ -197,6 +197,10 @@ void x86_trap(struct trap_frame *f)
 		x86_lapic_eoi();
 		irq_handle(IRQ_IPI);
 		return;
+	case VEC_COM1:
+		x86_lapic_eoi();	/* edge-triggered: the handler drains the FIFO */
+		irq_handle(IRQ_CONSOLE);
+		return;
 	case VEC_SPURIOUS:
 	case VEC_PIC_BASE + 7:		/* spurious IRQ7/IRQ15 of the masked 8259s */
 	case VEC_PIC_BASE + 15:

@@ -45,6 +45,7 @@
 #define VEC_PIC_BASE 0x20
 #define VEC_TIMER 0x30
 #define VEC_IPI 0x40		/* IRQ_IPI */
+#define VEC_COM1 0x41		/* IRQ_CONSOLE, through the I/O APIC */
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 
@@ -189,6 +190,14 @@ void x86_trap(struct trap_frame *f);
  * rsdp_copy (multiboot2's copy) or rsdp_pa (PVH) if known, else a search. */
 unsigned x86_acpi_cpus(u64 rsdp_pa, const void *rsdp_copy, u32 *apic_ids, unsigned max,
 		       unsigned *seen);
+/* After x86_acpi_cpus: the I/O APIC with the lowest GSI base (false if the
+ * MADT has none), and the GSI and MPS flags (polarity bits 0-1, trigger
+ * bits 2-3; 0 = the bus's default) of ISA interrupt irq. */
+bool x86_acpi_ioapic(u64 *pa, u32 *gsi_base);
+void x86_acpi_isa_irq(unsigned irq, u32 *gsi, u16 *flags);
+
+/* ioapic.c: route ISA interrupt irq to vector on the boot CPU. */
+bool x86_ioapic_route_isa(unsigned irq, u8 vector);
 
 /* smp.c */
 unsigned x86_smp_probe(u64 rsdp_pa, const void *rsdp_copy);	/* CPUs to offer */
