@@ -23,7 +23,9 @@ static inline void rcu_read_unlock(void) { preempt_enable(); }
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_CONSUME)
 
 void rcu_init(void);
-/* Run fn(h) after a grace period, in the RCU kernel thread. */
+/* Run fn(h) after a grace period, in the RCU kernel thread. Before rcu_init
+ * has started that thread (only host test harnesses run core code then),
+ * fn runs at once and synchronize_rcu returns at once. */
 void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h));
 /* Sleep until a full grace period has elapsed. */
 void synchronize_rcu(void);

@@ -155,13 +155,22 @@ void inode_get(struct inode *inode)
 	atomic_inc_return(&inode->refs);
 }
 
+static void inode_free_rcu(struct rcu_head *h)
+{
+	struct inode *inode = container_of(h, struct inode, rcu);
+
+	inode->free_ops->free_inode(inode);
+}
+
+/* The data goes now; the struct after a grace period (see struct inode). */
 static void inode_evict(struct inode *inode)
 {
 	struct super_block *sb = inode->sb;
 
 	if (sb->s_op->evict_inode)
 		sb->s_op->evict_inode(inode);
-	sb->s_op->free_inode(inode);
+	inode->free_ops = sb->s_op;
+	call_rcu(&inode->rcu, inode_free_rcu);
 }
 
 void inode_put(struct inode *inode)

@@ -602,7 +602,8 @@ static void mag_push(struct kmem_cache *c, struct kmem_cpu *cc, void *obj,
 
 /* ---- Allocation and free -------------------------------------------------- */
 
-static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uintptr_t caller)
+static void *cache_alloc_once(struct kmem_cache *c, unsigned gfp, const char *fn,
+			      uintptr_t caller)
 {
 	struct magazine *spare = NULL;
 	unsigned long flags;
@@ -628,6 +629,17 @@ static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uin
 	obj_on_alloc(c, obj, fn, caller);
 	if (gfp & GFP_ZERO)
 		memset(obj, 0, c->obj_size);
+	return obj;
+}
+
+/* The slab grows under the cache lock, where page_alloc may not reclaim;
+ * out here, with no lock held, a failed allocation may (mm.h). */
+static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uintptr_t caller)
+{
+	void *obj = cache_alloc_once(c, gfp, fn, caller);
+
+	if (!obj && mm_reclaim())
+		obj = cache_alloc_once(c, gfp, fn, caller);
 	return obj;
 }
 
