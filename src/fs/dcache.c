@@ -101,7 +101,8 @@ static void ext_name_free_rcu(struct rcu_head *h)
 static void ext_name_free(const char *buf)
 {
 	if (buf)
-		call_rcu(&container_of(buf, struct ext_name, name[0])->rcu, ext_name_free_rcu);
+		call_rcu_lazy(&container_of(buf, struct ext_name, name[0])->rcu,
+			      ext_name_free_rcu);
 }
 
 /* ---- State changes, all under dcache_lock ------------------------------------------ */
@@ -193,7 +194,7 @@ static void d_dispose(struct list_head *dispose)
 
 		list_del_init(&d->lru);
 		inode_put(d->inode);
-		call_rcu(&d->rcu, d_free_rcu);
+		call_rcu_lazy(&d->rcu, d_free_rcu);
 	}
 }
 

@@ -170,7 +170,7 @@ static void inode_evict(struct inode *inode)
 	if (sb->s_op->evict_inode)
 		sb->s_op->evict_inode(inode);
 	inode->free_ops = sb->s_op;
-	call_rcu(&inode->rcu, inode_free_rcu);
+	call_rcu_lazy(&inode->rcu, inode_free_rcu);
 }
 
 void inode_put(struct inode *inode)
