@@ -91,6 +91,9 @@ struct inode {
 	struct rb_node sb_node;		/* sb->inodes by ino, under sb->inode_lock */
 	bool hashed;			/* in sb->inodes, under sb->inode_lock */
 	u32 iflags;			/* VFS-private state (I_DEAD), under lock */
+	/* Bumped around every change of mode, uid or gid (under lock, with
+	 * preemption off), so permission checks read the three as one. */
+	struct seqcount attr_seq;
 	/* The struct is freed an RCU grace period after eviction, as the
 	 * lockless path walk reads mode, uid and gid of inodes it passes. */
 	struct rcu_head rcu;
