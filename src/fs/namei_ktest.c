@@ -15,6 +15,21 @@
 
 #define K vfs_kernel_ctx()
 
+/* A number from /sys/umka (umkafs), or ~0 if unreadable. */
+static u64 umka_value(const char *path)
+{
+	char buf[32];
+	long n = kvfs_read_file(path, buf, sizeof(buf) - 1, 0);
+	u64 v = 0;
+
+	if (n <= 0)
+		return ~0ULL;
+	buf[n] = 0;
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (u64)(buf[i] - '0');
+	return v;
+}
+
 static u64 ino_of(const char *path)
 {
 	struct statx st;
@@ -149,6 +164,7 @@ static void namei_rcu_walk_races(struct ktest *t)
 	struct task *rd[RACE_READERS], *w[3];
 	struct dcache_stats before, after;
 	void (*writers[3])(void *) = { swapper, recreator, mover };
+	u64 walks_before, walks_after;
 
 	KT_ASSERT(t, kvfs_mkdir_p("/kt-rcu/slot", 0755) == 0);
 	KT_ASSERT(t, kvfs_mkdir_p("/kt-rcu/spare", 0755) == 0);
@@ -162,6 +178,7 @@ static void namei_rcu_walk_races(struct ktest *t)
 	r.deep_file = ino_of("/kt-rcu/m1/deep/file");
 	KT_ASSERT(t, r.leaf_a && r.leaf_b && r.deep_file && r.leaf_a != r.leaf_b);
 	dcache_get_stats(&before);
+	walks_before = umka_value("/sys/umka/dcache/rcu_walks");
 	for (int i = 0; i < RACE_READERS; i++) {
 		ra[i] = (struct reader_arg){ &r, 0, 0, 0 };
 		rd[i] = kthread_create(reader, &ra[i], "rcu-reader");
@@ -182,6 +199,8 @@ static void namei_rcu_walk_races(struct ktest *t)
 		KT_EXPECT_EQ(t, ra[i].bad, 0);
 	}
 	dcache_get_stats(&after);
+	walks_after = umka_value("/sys/umka/dcache/rcu_walks");
+	KT_EXPECT(t, walks_before != ~0ULL && walks_after > walks_before);	/* umkafs shows it */
 	KT_EXPECT_EQ(t, r.writer_errors, 0);
 	/* the lockless walk did take part (and fell back now and then) */
 	KT_EXPECT(t, after.rcu_walks > before.rcu_walks);
@@ -253,6 +272,7 @@ static void namei_dcache_reclaim_under_pressure(struct ktest *t)
 	KT_EXPECT(t, after.nr_reclaimed > before.nr_reclaimed);
 	KT_EXPECT(t, after.nr_unused < before.nr_unused);
 	KT_EXPECT(t, after.nr_dentries < before.nr_dentries);
+	KT_EXPECT(t, umka_value("/sys/umka/mm/reclaim_runs") >= ra.runs);
 	/* and every name still resolves as before */
 	KT_EXPECT_EQ(t, vfs_statx(K, NULL, "/kt-press/none-7", 0, STATX_INO, &st), -ENOENT);
 	KT_EXPECT_EQ(t, vfs_statx(K, NULL, "/kt-press/none-2999", 0, STATX_INO, &st), -ENOENT);
