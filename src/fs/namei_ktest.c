@@ -157,6 +157,13 @@ static void reader(void *p)
 	}
 }
 
+static const char *const race_files[] = {
+	"/kt-rcu/slot/leaf", "/kt-rcu/spare/leaf", "/kt-rcu/m1/deep/file",
+};
+static const char *const race_dirs[] = {	/* children first */
+	"/kt-rcu/m1/deep", "/kt-rcu/m1", "/kt-rcu/slot", "/kt-rcu/spare", "/kt-rcu/tmp", "/kt-rcu",
+};
+
 static void namei_rcu_walk_races(struct ktest *t)
 {
 	struct race r = { 0 };
@@ -210,15 +217,10 @@ static void namei_rcu_walk_races(struct ktest *t)
 	KT_EXPECT_EQ(t, ino_of("/kt-rcu/m1/deep/file"), r.deep_file);	/* even rounds */
 	KT_EXPECT(t, ino_of("/kt-rcu/slot/leaf") == r.leaf_a ||
 		     ino_of("/kt-rcu/slot/leaf") == r.leaf_b);
-	KT_EXPECT_EQ(t, kvfs_unlink("/kt-rcu/slot/leaf"), 0);
-	KT_EXPECT_EQ(t, kvfs_unlink("/kt-rcu/spare/leaf"), 0);
-	KT_EXPECT_EQ(t, kvfs_unlink("/kt-rcu/m1/deep/file"), 0);
-	KT_EXPECT_EQ(t, kvfs_rmdir("/kt-rcu/m1/deep"), 0);
-	KT_EXPECT_EQ(t, kvfs_rmdir("/kt-rcu/m1"), 0);
-	KT_EXPECT_EQ(t, kvfs_rmdir("/kt-rcu/slot"), 0);
-	KT_EXPECT_EQ(t, kvfs_rmdir("/kt-rcu/spare"), 0);
-	KT_EXPECT_EQ(t, kvfs_rmdir("/kt-rcu/tmp"), 0);
-	KT_EXPECT_EQ(t, kvfs_rmdir("/kt-rcu"), 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(race_files); i++)
+		KT_EXPECT_EQ(t, kvfs_unlink(race_files[i]), 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(race_dirs); i++)
+		KT_EXPECT_EQ(t, kvfs_rmdir(race_dirs[i]), 0);
 }
 
 /* ==== the dcache under memory pressure ========================================== */
