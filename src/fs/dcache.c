@@ -353,7 +353,7 @@ struct dentry *d_lookup_rcu(const struct dentry *parent, const char *name, u32 l
 		if (READ_ONCE(d->parent) == parent && READ_ONCE(d->name.hash) == hash &&
 		    READ_ONCE(d->name.len) == len && d_name_equal_rcu(d, name, len)) {
 			if (read_seqcount_retry(&d->seq, seq))
-				return NULL;	/* changing under us: let the ref walk decide */
+				return NULL;	/* changing: the ref walk decides */
 			*seqp = seq;
 			return d;
 		}
