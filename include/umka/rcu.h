@@ -28,8 +28,10 @@ void rcu_init(void);
  * fn runs at once and synchronize_rcu returns at once. */
 void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h));
 /* call_rcu for frees nobody waits for (dentries, inodes): the grace-period
- * thread is woken only every RCU_LAZY_BATCH of them or at the next tick,
- * so a stream of frees does not cost a grace period each. call_rcu,
+ * thread is woken only every RCU_LAZY_BATCH of them or at the next tick
+ * that finds the CPU out of any lock, so a stream of frees does not cost a
+ * grace period each. Ticks run only while a task does: on a CPU gone idle
+ * they wait for the next activity (mm_reclaim forces them). call_rcu,
  * synchronize_rcu and rcu_barrier still cover every lazy callback queued
  * before them. */
 void call_rcu_lazy(struct rcu_head *h, void (*fn)(struct rcu_head *h));

@@ -338,6 +338,33 @@ static void rcu_callback_after_grace_period(struct ktest *t)
 	KT_EXPECT(t, rcu_completed_gps() > gps);
 }
 
+/* Lazy callbacks: a full batch wakes the grace-period thread by itself, and
+ * a partial one is covered by rcu_barrier like any other. */
+static void rcu_lazy_batches(struct ktest *t)
+{
+	static volatile int freed;
+	int *fp = (int *)&freed;
+
+	freed = 0;
+	for (int i = 0; i < RCU_LAZY_BATCH; i++) {
+		struct rcu_box *b = kmalloc(sizeof(*b), 0);
+
+		KT_ASSERT(t, b != NULL);
+		b->freed = fp;
+		call_rcu_lazy(&b->rcu, box_free);
+	}
+	KT_EXPECT(t, KT_WAIT_FOR(freed == RCU_LAZY_BATCH, 2000));
+	for (int i = 0; i < 3; i++) {
+		struct rcu_box *b = kmalloc(sizeof(*b), 0);
+
+		KT_ASSERT(t, b != NULL);
+		b->freed = fp;
+		call_rcu_lazy(&b->rcu, box_free);
+	}
+	rcu_barrier();
+	KT_EXPECT_EQ(t, freed, RCU_LAZY_BATCH + 3);
+}
+
 static struct rcu_box *rcu_shared;
 
 struct reader_arg {
@@ -405,6 +432,7 @@ static void rcu_readers_never_see_freed(struct ktest *t)
 
 KTEST_SUITE(rcu,
 	    KTEST_CASE(rcu_callback_after_grace_period),
+	    KTEST_CASE(rcu_lazy_batches),
 	    KTEST_CASE(rcu_readers_never_see_freed));
 
 /* ---- workqueues ---------------------------------------------------------- */
