@@ -20,6 +20,8 @@ check() {	# check DESCRIPTION STATUS-WANTED PATTERN CPUS ARGS...
 		echo "ok $n - $desc"
 	else
 		echo "not ok $n - $desc: exit $got (want $want)"
+		# The failed cases with their diagnostics, then how the run ended.
+		printf '%s\n' "$out" | grep -B8 '^not ok' | grep -v '^ok' | sed 's/^/# /'
 		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
 		fail=$((fail + 1))
 	fi

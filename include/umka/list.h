@@ -73,4 +73,60 @@ static inline void list_splice_tail_init(struct list_head *src, struct list_head
 	     &pos->member != (head);                                   \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
+/* ---- NULL-terminated hash chains that lockless readers may walk ----------
+ * Writers hold the chain's lock. A reader (under rcu_read_lock, the nodes
+ * being freed only after a grace period) follows next pointers: insertion
+ * publishes a node with release, and removal leaves the removed node's next
+ * alone so a reader standing on it can go on. A node removed and hashed
+ * elsewhere may lead a reader to another chain's end; readers must treat a
+ * miss as "not sure" and recheck under the lock. */
+struct hlist_node {
+	struct hlist_node *next, **pprev;	/* pprev NULL: not on a chain */
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+static inline void hlist_node_init(struct hlist_node *n)
+{
+	n->next = NULL;
+	n->pprev = NULL;
+}
+
+static inline bool hlist_unhashed(const struct hlist_node *n)
+{
+	return n->pprev == NULL;
+}
+
+static inline void hlist_add_head_rcu(struct hlist_node *n, struct hlist_head *h)
+{
+	struct hlist_node *first = h->first;
+
+	n->next = first;
+	n->pprev = &h->first;
+	if (first)
+		first->pprev = &n->next;
+	/* n is complete before a reader can reach it */
+	__atomic_store_n(&h->first, n, __ATOMIC_RELEASE);
+}
+
+/* Unlink n; n->next stays for readers standing on n. */
+static inline void hlist_del_rcu(struct hlist_node *n)
+{
+	struct hlist_node *next = n->next;
+
+	__atomic_store_n(n->pprev, next, __ATOMIC_RELAXED);
+	if (next)
+		next->pprev = n->pprev;
+	n->pprev = NULL;
+}
+
+/* The next node for a lockless reader (dependency-ordered after the load
+ * that found the current one). */
+static inline struct hlist_node *hlist_next_rcu(struct hlist_node *const *slot)
+{
+	return __atomic_load_n(slot, __ATOMIC_CONSUME);
+}
+
 #endif

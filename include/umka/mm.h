@@ -69,4 +69,43 @@ void mm_get_stats(struct mm_stats *st);
  * accounting in tests and under memory pressure). */
 void mm_drain_pcp(void);
 
+/* ---- Reclaim under memory pressure -------------------------------------------------
+ * Caches of freeable objects register a shrinker. When an allocation would
+ * fail, page_alloc and the slab allocator call mm_reclaim and try once more.
+ *
+ * The rule: reclaim runs only where the allocating context may sleep: no
+ * spinlock held (preemption on), interrupts on, not in an interrupt. Such
+ * a caller may hold sleeping locks up to VFS_LEVEL_INODE, so a shrinker may
+ * take spinlocks only, never a mutex or an inode lock, must not allocate
+ * memory, and may defer frees with call_rcu: mm_reclaim waits a grace period
+ * after the shrinkers ran, then returns empty slabs and per-CPU pages to the
+ * buddy lists. Allocations from atomic context never reclaim: they fail as
+ * before. One reclaim runs at a time; an allocation that finds another in
+ * progress (or comes from inside a shrinker) does not wait for it. */
+struct shrinker {
+	const char *name;
+	/* Objects that scan could free now; a racy estimate is fine. */
+	unsigned long (*count)(struct shrinker *s);
+	/* Free up to n objects, oldest first; returns how many went. */
+	unsigned long (*scan)(struct shrinker *s, unsigned long n);
+	struct list_head node;		/* registry, under the shrinker mutex */
+};
+
+void register_shrinker(struct shrinker *s);
+void unregister_shrinker(struct shrinker *s);
+/* Ask every shrinker for about half of what it counts (at least
+ * MM_SHRINK_MIN each); returns the objects freed, 0 if reclaim may not run
+ * here (see the rule above) or nothing could be freed. */
+unsigned long mm_reclaim(void);
+#define MM_SHRINK_MIN 128UL
+/* Whether the current context may reclaim (the rule above). */
+bool mm_may_reclaim(void);
+struct mm_reclaim_stats {
+	u64 runs;		/* mm_reclaim calls that ran the shrinkers */
+	u64 freed;		/* objects the shrinkers reported freed */
+	u64 skipped;		/* calls refused: atomic context or a reclaim running */
+};
+void mm_get_reclaim_stats(struct mm_reclaim_stats *st);
+void shrinker_init(void);	/* from mm_init */
+
 #endif

@@ -23,8 +23,19 @@ static inline void rcu_read_unlock(void) { preempt_enable(); }
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_CONSUME)
 
 void rcu_init(void);
-/* Run fn(h) after a grace period, in the RCU kernel thread. */
+/* Run fn(h) after a grace period, in the RCU kernel thread. Before rcu_init
+ * has started that thread (only host test harnesses run core code then),
+ * fn runs at once and synchronize_rcu returns at once. */
 void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h));
+/* call_rcu for frees nobody waits for (dentries, inodes): the grace-period
+ * thread is woken only every RCU_LAZY_BATCH of them or at the next tick
+ * that finds the CPU out of any lock, so a stream of frees does not cost a
+ * grace period each. Ticks run only while a task does: on a CPU gone idle
+ * they wait for the next activity (mm_reclaim forces them). call_rcu,
+ * synchronize_rcu and rcu_barrier still cover every lazy callback queued
+ * before them. */
+void call_rcu_lazy(struct rcu_head *h, void (*fn)(struct rcu_head *h));
+#define RCU_LAZY_BATCH 64
 /* Sleep until a full grace period has elapsed. */
 void synchronize_rcu(void);
 /* Wait for every callback queued so far to have run. */

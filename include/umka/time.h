@@ -53,8 +53,6 @@ u64 hrtimer_forward(struct hrtimer *t, u64 now, u64 period);
  * with interrupts off: fn must be quick, must not sleep or touch timers,
  * and must not keep t (it may be freed once the lock is dropped). */
 void hrtimer_for_each(void (*fn)(const struct hrtimer *t, void *arg), void *arg);
-/* Number of armed timers on this CPU (for tests). */
-unsigned hrtimer_nr_armed(void);
 
 /* Sleep in the calling task. */
 void msleep(unsigned ms);

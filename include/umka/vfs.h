@@ -11,6 +11,8 @@
 #include <umka/list.h>
 #include <umka/mutex.h>
 #include <umka/rbtree.h>
+#include <umka/rcu.h>
+#include <umka/seqcount.h>
 #include <umka/spinlock.h>
 #include <umka/types.h>
 #include <uapi/dirent.h>
@@ -89,6 +91,13 @@ struct inode {
 	struct rb_node sb_node;		/* sb->inodes by ino, under sb->inode_lock */
 	bool hashed;			/* in sb->inodes, under sb->inode_lock */
 	u32 iflags;			/* VFS-private state (I_DEAD), under lock */
+	/* Bumped around every change of mode, uid or gid (under lock, with
+	 * preemption off), so permission checks read the three as one. */
+	struct seqcount attr_seq;
+	/* The struct is freed an RCU grace period after eviction, as the
+	 * lockless path walk reads mode, uid and gid of inodes it passes. */
+	struct rcu_head rcu;
+	const struct super_ops *free_ops;	/* set at eviction: sb may be gone */
 };
 
 /* What a new inode gets: the VFS decides mode (after umask), owner and
@@ -193,9 +202,15 @@ struct dname {
 
 /* A name in a directory, cached. Negative dentries (inode NULL) remember
  * that a name does not exist. Unused dentries (refs 0) stay hashed on an
- * LRU list until dcache_shrink reclaims them. */
+ * LRU list until dcache_shrink reclaims them. Dentries, and long names, are
+ * freed only after an RCU grace period: the lockless path walk (namei.c)
+ * reads hash_node, parent, name, inode, flags and mounted without
+ * dcache_lock and trusts what it read only if seq did not move. */
 struct dentry {
-	struct list_head hash_node;	/* hash chain, under dcache_lock */
+	struct hlist_node hash_node;	/* hash chain, under dcache_lock */
+	struct seqcount seq;		/* bumped under dcache_lock around every
+					 * change of name, parent or inode, and when
+					 * the dentry is unhashed or dies */
 	struct list_head lru;		/* unused list, under dcache_lock */
 	struct list_head children;	/* dentries whose parent this is, under dcache_lock */
 	struct list_head child_node;	/* in parent->children, under dcache_lock */
@@ -208,6 +223,7 @@ struct dentry {
 	int refs;			/* under dcache_lock */
 	u32 flags;			/* DCACHE_*, under dcache_lock */
 	u32 mounted;			/* mounts on this dentry, under mount_lock */
+	struct rcu_head rcu;		/* deferred free */
 	char iname[DNAME_INLINE_LEN];	/* short names live here */
 };
 
@@ -233,8 +249,14 @@ struct dcache_stats {
 	unsigned long nr_dentries;	/* allocated */
 	unsigned long nr_unused;	/* on the LRU */
 	unsigned long nr_negative;	/* hashed negative dentries */
+	unsigned long nr_reclaimed;	/* freed by the memory-pressure shrinker */
+	unsigned long rcu_walks;	/* lookups the lockless walk finished */
+	unsigned long rcu_fallbacks;	/* lookups it handed to the ref walk */
 };
 void dcache_get_stats(struct dcache_stats *st);
+/* Switch vfs_lookup's lockless RCU walk on or off (tests and benchmarks
+ * compare the two); returns the previous setting. On by default. */
+bool vfs_rcu_walk_enable(bool on);
 
 /* ---- Super blocks, filesystem types, mounts --------------------------------- */
 
@@ -317,6 +339,7 @@ struct mount {
 	struct list_head child_node;	/* in parent->children, under mount_lock */
 	struct list_head all_node;	/* every mount, under mount_lock */
 	char source[64];		/* constant: what was mounted ("tmpfs", a path) */
+	struct rcu_head rcu;		/* deferred free (RCU walk) */
 };
 
 struct path {

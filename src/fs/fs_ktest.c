@@ -8,6 +8,7 @@
 #include <umka/ktest.h>
 #include <umka/mm.h>
 #include <umka/printk.h>
+#include <umka/rcu.h>
 #include <umka/sched.h>
 #include <umka/slab.h>
 #include <umka/string.h>
@@ -20,6 +21,7 @@ static u64 free_pages_drained(void)
 {
 	struct mm_stats st;
 
+	rcu_barrier();		/* dentries and inodes are freed a grace period late */
 	slab_shrink();
 	mm_drain_pcp();
 	mm_get_stats(&st);

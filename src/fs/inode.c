@@ -112,6 +112,7 @@ void inode_init(struct inode *inode, struct super_block *sb, u64 ino, u32 mode)
 	inode->ino = ino;
 	inode->mode = mode;
 	inode->uid = inode->gid = 0;
+	seqcount_init(&inode->attr_seq);
 	inode->nlink = 1;
 	inode->rdev = 0;
 	inode->size = 0;
@@ -155,13 +156,22 @@ void inode_get(struct inode *inode)
 	atomic_inc_return(&inode->refs);
 }
 
+static void inode_free_rcu(struct rcu_head *h)
+{
+	struct inode *inode = container_of(h, struct inode, rcu);
+
+	inode->free_ops->free_inode(inode);
+}
+
+/* The data goes now; the struct after a grace period (see struct inode). */
 static void inode_evict(struct inode *inode)
 {
 	struct super_block *sb = inode->sb;
 
 	if (sb->s_op->evict_inode)
 		sb->s_op->evict_inode(inode);
-	sb->s_op->free_inode(inode);
+	inode->free_ops = sb->s_op;
+	call_rcu_lazy(&inode->rcu, inode_free_rcu);
 }
 
 void inode_put(struct inode *inode)
@@ -237,14 +247,30 @@ void sb_evict_all_inodes(struct super_block *sb)
 
 /* ---- Attributes ------------------------------------------------------------------- */
 
+/* A change of mode/uid/gid that lockless permission checks (which spin
+ * while the count is odd) must see whole: short, and not preempted. */
+static void attr_write_begin(struct inode *inode)
+{
+	preempt_disable();
+	write_seqcount_begin(&inode->attr_seq);
+}
+
+static void attr_write_end(struct inode *inode)
+{
+	write_seqcount_end(&inode->attr_seq);
+	preempt_enable();
+}
+
 void setattr_copy(struct inode *inode, const struct iattr *a)
 {
+	attr_write_begin(inode);
 	if (a->valid & ATTR_UID)
-		inode->uid = a->uid;
+		WRITE_ONCE(inode->uid, a->uid);
 	if (a->valid & ATTR_GID)
-		inode->gid = a->gid;
+		WRITE_ONCE(inode->gid, a->gid);
 	if (a->valid & ATTR_MODE)
-		inode->mode = (inode->mode & S_IFMT) | (a->mode & S_IALLUGO);
+		WRITE_ONCE(inode->mode, (inode->mode & S_IFMT) | (a->mode & S_IALLUGO));
+	attr_write_end(inode);
 	if (a->valid & ATTR_ATIME)
 		inode->atime = a->atime;
 	if (a->valid & ATTR_MTIME)
@@ -261,7 +287,9 @@ void inode_kill_suid(struct inode *inode, const struct cred *c)
 		kill |= S_ISGID;
 	if (!(inode->mode & kill) || cred_capable(c, CAP_FSETID))
 		return;
-	inode->mode &= ~kill;
+	attr_write_begin(inode);
+	WRITE_ONCE(inode->mode, inode->mode & ~kill);
+	attr_write_end(inode);
 	inode->ctime = vfs_now();
 }
 
@@ -269,15 +297,25 @@ void inode_kill_suid(struct inode *inode, const struct cred *c)
 
 int inode_permission(const struct cred *c, struct inode *inode, int mask)
 {
-	u32 mode = READ_ONCE(inode->mode);
-	u32 granted;
+	u32 mode, uid, gid, granted, seq;
 
+	/* No lock: the RCU path walk calls this too. A writer is never
+	 * preempted inside (attr_write_begin), so the wait is short. */
+	for (;;) {
+		seq = read_seqcount_begin(&inode->attr_seq);
+		mode = READ_ONCE(inode->mode);
+		uid = READ_ONCE(inode->uid);
+		gid = READ_ONCE(inode->gid);
+		if (!read_seqcount_retry(&inode->attr_seq, seq))
+			break;
+		cpu_relax();
+	}
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
 	/* Only the first matching class counts: an owner denied by the owner
 	 * bits is not rescued by the group or other bits. */
-	if (c->fsuid == READ_ONCE(inode->uid))
+	if (c->fsuid == uid)
 		granted = (mode >> 6) & 7;
-	else if (cred_in_group(c, READ_ONCE(inode->gid)))
+	else if (cred_in_group(c, gid))
 		granted = (mode >> 3) & 7;
 	else
 		granted = mode & 7;

@@ -8,7 +8,12 @@
  * spinlock) covers the hash, the tree links, dentry->mounted and the list
  * of every mount, so walkers never need the mutex. Mount references are
  * atomics: the tree holds one, every struct path one. A mount is busy when
- * anything beyond the tree and the umount caller holds it. */
+ * anything beyond the tree and the umount caller holds it.
+ *
+ * For the RCU path walk, mount_seq (written under mount_lock) moves on
+ * every attach and detach, and struct mount is freed a grace period after
+ * its last reference: a walker crosses mounts with no reference and
+ * validates at the end that the tree did not change meanwhile. */
 #include <umka/errno.h>
 #include <umka/mm.h>
 #include <umka/panic.h>
@@ -24,6 +29,7 @@ static struct list_head mount_hash[MOUNT_HASH_SIZE];	/* under mount_lock */
 static LIST_HEAD(all_mounts);				/* under mount_lock */
 static u32 next_mnt_id;					/* under mount_lock */
 static struct mount *root_mount;			/* set once at boot */
+static struct seqcount mount_seq;			/* written under mount_lock */
 static struct mutex namespace_mutex;
 
 static DEFINE_SPINLOCK(fs_types_lock, VFS_LEVEL_FS_LEAF);
@@ -38,6 +44,7 @@ void mount_init(void)
 	list_init(&fs_types);
 	next_mnt_id = 0;
 	root_mount = NULL;
+	seqcount_init(&mount_seq);
 	atomic_set(&next_anon_minor, 0);
 	mutex_init(&namespace_mutex, "namespace_mutex", VFS_LEVEL_NAMESPACE);
 }
@@ -132,6 +139,11 @@ struct mount *mnt_get(struct mount *m)
 	return m;
 }
 
+static void mnt_free_rcu(struct rcu_head *h)
+{
+	kfree(container_of(h, struct mount, rcu));
+}
+
 void mnt_put(struct mount *m)
 {
 	int left = atomic_dec_return(&m->refs);
@@ -139,10 +151,50 @@ void mnt_put(struct mount *m)
 	BUG_ON(left < 0);
 	if (left)
 		return;
-	/* detached (the tree's reference is gone) and unused */
+	/* detached (the tree's reference is gone) and unused; RCU walkers
+	 * may still read it until a grace period has passed */
 	dput(m->root);
 	sb_put(m->sb);
-	kfree(m);
+	call_rcu(&m->rcu, mnt_free_rcu);
+}
+
+/* ---- For the RCU walk --------------------------------------------------------------------- */
+
+static struct mount *lookup_mnt_locked(const struct mount *parent, const struct dentry *d);
+
+u32 mount_seq_begin(void)
+{
+	return read_seqcount_begin(&mount_seq);
+}
+
+bool mount_seq_retry(u32 seq)
+{
+	return read_seqcount_retry(&mount_seq, seq);
+}
+
+struct mount *lookup_mnt_rcu(struct mount *parent, const struct dentry *d)
+{
+	struct mount *m;
+
+	spin_lock(&mount_lock);
+	m = lookup_mnt_locked(parent, d);
+	spin_unlock(&mount_lock);
+	return m;
+}
+
+bool mnt_get_not_zero(struct mount *m)
+{
+	int old = atomic_read(&m->refs);
+
+	do {
+		if (old == 0)
+			return false;	/* being freed */
+	} while (!atomic_cmpxchg(&m->refs, &old, old + 1));
+	/* Our reference is visible before the caller looks at mount_seq
+	 * again; umount bumps mount_seq before it counts references (the
+	 * mirror image), so one of the two sees the other. */
+	smp_mb();
+	return true;
 }
 
 void path_get(const struct path *p)
@@ -335,11 +387,13 @@ static int attach_mount(struct mount *m, struct path *tp)
 		m->parent = mnt_get(tp->mnt);
 		m->mountpoint = dget(tp->dentry);
 		spin_lock(&mount_lock);
-		tp->dentry->mounted++;
+		write_seqcount_begin(&mount_seq);
+		WRITE_ONCE(tp->dentry->mounted, tp->dentry->mounted + 1);
 		list_add(&m->hash_node, mount_bucket(m->parent, m->mountpoint));
 		list_add_tail(&m->child_node, &m->parent->children);
 		list_add_tail(&m->all_node, &all_mounts);
 		m->id = ++next_mnt_id;
+		write_seqcount_end(&mount_seq);
 		spin_unlock(&mount_lock);
 	}
 	inode_unlock(inode);
@@ -430,6 +484,10 @@ int vfs_umount(const struct vfs_ctx *ctx, const char *target, unsigned flags)
 	}
 	mutex_lock(&namespace_mutex);
 	spin_lock(&mount_lock);
+	/* RCU walkers that took a reference on m before this see the count
+	 * below; those after it see mount_seq moved and let go (mnt_get_not_zero). */
+	write_seqcount_begin(&mount_seq);
+	smp_mb();
 	/* busy: mounts below, or references beyond the tree's and ours */
 	if (!m->parent || !list_empty(&m->children) || atomic_read(&m->refs) > 2) {
 		err = -EBUSY;
@@ -437,12 +495,13 @@ int vfs_umount(const struct vfs_ctx *ctx, const char *target, unsigned flags)
 		list_del_init(&m->hash_node);
 		list_del_init(&m->child_node);
 		list_del_init(&m->all_node);
-		m->mountpoint->mounted--;
+		WRITE_ONCE(m->mountpoint->mounted, m->mountpoint->mounted - 1);
 		parent = m->parent;
 		mp = m->mountpoint;
 		m->parent = NULL;
 		m->mountpoint = NULL;
 	}
+	write_seqcount_end(&mount_seq);
 	spin_unlock(&mount_lock);
 	mutex_unlock(&namespace_mutex);
 	if (!err) {

@@ -8,8 +8,16 @@
  * Symlink bodies are walked in place: the rest of the current string is
  * pushed on a small stack (with a reference on the link's inode, which
  * keeps its body alive) and popped when the body is done. A link that ends
- * a string replaces it instead of nesting, as in Linux. */
+ * a string replaces it instead of nesting, as in Linux.
+ *
+ * vfs_lookup first tries an RCU walk: under rcu_read_lock, with no
+ * reference and no lock per component, checked against dentry and mount
+ * sequence counts, for the common case of cached components, no "..", and
+ * no symlink to follow. Anything else, and any sign of a concurrent change,
+ * hands the whole lookup to the reference walk above from the start. The
+ * invariants are in docs/vfs.md, "RCU walk". */
 #include <umka/errno.h>
+#include <umka/rcu.h>
 #include <umka/string.h>
 
 #include "vfs_internal.h"
@@ -311,6 +319,150 @@ int path_parentat(struct nameidata *nd, const struct vfs_ctx *ctx, const struct 
 	return err ? err : link_path_walk(nd);
 }
 
+/* ---- RCU walk ---------------------------------------------------------------------------- */
+
+static bool rcu_walk_on = true;	/* tests and benchmarks compare with it off */
+
+bool vfs_rcu_walk_enable(bool on)
+{
+	bool old = READ_ONCE(rcu_walk_on);
+
+	WRITE_ONCE(rcu_walk_on, on);
+	return old;
+}
+
+/* Where an RCU walk is: no references held; seq is dentry->seq as sampled
+ * when the walk got there, checked before anything read since is trusted. */
+struct rcu_walk {
+	struct mount *mnt;
+	struct dentry *dentry;
+	u32 seq;
+};
+
+/* Step over mounts stacked on w (mount_lock only for the hash, no
+ * reference; mount_seq, checked at the end, covers the result). */
+static bool rcu_follow_mounts(struct rcu_walk *w)
+{
+	while (READ_ONCE(w->dentry->mounted)) {
+		struct mount *m = lookup_mnt_rcu(w->mnt, w->dentry);
+
+		if (!m)
+			return true;	/* mounted in another mount of this sb only */
+		w->mnt = m;
+		w->dentry = m->root;
+		w->seq = read_seqcount_begin(&w->dentry->seq);
+		if (w->seq & 1)
+			return false;
+	}
+	return true;
+}
+
+/* One component name[0..len) below w->dentry, which must be a searchable
+ * directory; false if the RCU walk cannot decide. */
+static bool rcu_step(const struct cred *c, struct rcu_walk *w, const char *name, u32 len)
+{
+	struct inode *dir = READ_ONCE(w->dentry->inode);
+	struct dentry *child;
+	struct inode *inode;
+	u32 seq;
+
+	if (!dir || !S_ISDIR(dir->mode) || inode_permission(c, dir, MAY_EXEC))
+		return false;	/* errors are the ref walk's to report */
+	if (len == 1 && name[0] == '.')
+		return !read_seqcount_retry(&w->dentry->seq, w->seq);
+	if (len > NAME_MAX || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return false;
+	child = d_lookup_rcu(w->dentry, name, len, dname_hash(name, len), &seq);
+	/* The parent's inode and permission, and the child as its child, are
+	 * trusted only if the parent did not change meanwhile. */
+	if (!child || read_seqcount_retry(&w->dentry->seq, w->seq))
+		return false;
+	inode = READ_ONCE(child->inode);
+	if (!inode || read_seqcount_retry(&child->seq, seq))
+		return false;	/* negative entries go the slow way (ENOENT) */
+	w->dentry = child;
+	w->seq = seq;
+	return rcu_follow_mounts(w);
+}
+
+/* The whole lookup of vfs_lookup (flags LOOKUP_*) without references but on
+ * the result; -ECHILD when it must be redone by the reference walk. */
+static int path_lookup_rcu(const struct vfs_ctx *ctx, const struct path *dir, const char *name,
+			   unsigned flags, struct path *out)
+{
+	struct fs_struct *fs = ctx->fs;
+	struct rcu_walk w;
+	const char *s = name;
+	struct inode *inode;
+	u32 mseq;
+
+	if (!READ_ONCE(rcu_walk_on) || !name || !*name ||
+	    bounded_strlen(name, PATH_MAX) == PATH_MAX)
+		return -ECHILD;
+	rcu_read_lock();
+	mseq = mount_seq_begin();
+	if (mseq & 1)
+		goto fail;
+	if (*s == '/' || !dir) {
+		/* fs holds both paths; what it lets go of is freed only after
+		 * a grace period, so a stale pointer is as good as a fresh one */
+		spin_lock(&fs->lock);
+		w.mnt = *s == '/' ? fs->root.mnt : fs->pwd.mnt;
+		w.dentry = *s == '/' ? fs->root.dentry : fs->pwd.dentry;
+		spin_unlock(&fs->lock);
+	} else {
+		w.mnt = dir->mnt;
+		w.dentry = dir->dentry;
+	}
+	w.seq = read_seqcount_begin(&w.dentry->seq);
+	if (w.seq & 1)
+		goto fail;
+	for (;;) {
+		const char *next;
+		bool slash;
+		u32 len;
+
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		for (len = 0; s[len] && s[len] != '/'; len++)
+			;
+		next = s + len;
+		slash = *next == '/';
+		while (*next == '/')
+			next++;
+		if (!rcu_step(ctx->cred, &w, s, len))
+			goto fail;
+		inode = READ_ONCE(w.dentry->inode);
+		/* a symlink to follow (any but a final one without
+		 * LOOKUP_FOLLOW and without a trailing slash) */
+		if (S_ISLNK(inode->mode) && (*next || slash || (flags & LOOKUP_FOLLOW)))
+			goto fail;
+		if (slash && !*next && !S_ISDIR(inode->mode))
+			goto fail;	/* "file/": ENOTDIR */
+		s = next;
+	}
+	inode = READ_ONCE(w.dentry->inode);
+	if (!inode || ((flags & LOOKUP_DIRECTORY) && !S_ISDIR(inode->mode)))
+		goto fail;
+	/* References on the result only, then one last check of both trees. */
+	if (!mnt_get_not_zero(w.mnt))
+		goto fail;
+	if (mount_seq_retry(mseq) || !d_get_if_seq(w.dentry, w.seq)) {
+		rcu_read_unlock();
+		mnt_put(w.mnt);
+		return -ECHILD;
+	}
+	rcu_read_unlock();
+	out->mnt = w.mnt;
+	out->dentry = w.dentry;
+	return 0;
+fail:
+	rcu_read_unlock();
+	return -ECHILD;
+}
+
 int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *name,
 	       unsigned at_flags, struct path *out)
 {
@@ -322,6 +474,10 @@ int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *na
 		flags |= LOOKUP_FOLLOW;
 	if (at_flags & AT_EMPTY_PATH)
 		flags |= LOOKUP_EMPTY;
+	err = path_lookup_rcu(ctx, dir, name, flags, out);
+	dcache_count_walk(err == 0);
+	if (!err)
+		return 0;
 	err = nd_start(&nd, ctx, dir, name, flags);
 	if (!err)
 		err = path_lookupat(&nd);

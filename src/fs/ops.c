@@ -405,8 +405,7 @@ static int rename_locked(const struct vfs_ctx *ctx, struct rename_op *r, unsigne
 		inode_unlock(tgt);
 	inode_unlock(src);
 	if (err) {
-		kfree(prep.name_for_src);
-		kfree(prep.name_for_tgt);
+		d_move_abort(&prep);
 		return err;
 	}
 	if (!exchange && tgt_isdir)

@@ -444,6 +444,7 @@ static const struct umkafs_kind_ops ktest_ops = { ktest_list, ktest_attrs, ktest
 /* mm/ */
 static long mm_read(const char *obj, const char *attr, char *buf, size_t size)
 {
+	struct mm_reclaim_stats rs;
 	struct mm_stats st;
 
 	mm_get_stats(&st);
@@ -453,11 +454,46 @@ static long mm_read(const char *obj, const char *attr, char *buf, size_t size)
 		return put_u64(buf, size, st.free_pages);
 	if (!strcmp(attr, "pcp_pages"))
 		return put_u64(buf, size, st.pcp_pages);
+	mm_get_reclaim_stats(&rs);
+	if (!strcmp(attr, "reclaim_runs"))
+		return put_u64(buf, size, rs.runs);
+	if (!strcmp(attr, "reclaim_freed"))
+		return put_u64(buf, size, rs.freed);
+	if (!strcmp(attr, "reclaim_skipped"))
+		return put_u64(buf, size, rs.skipped);
 	return -ENOENT;
 }
 
-static const char *const mm_attrs[] = { "total_pages", "free_pages", "pcp_pages", NULL };
+static const char *const mm_attrs[] = { "total_pages", "free_pages", "pcp_pages", "reclaim_runs",
+					"reclaim_freed", "reclaim_skipped", NULL };
 static const struct umkafs_kind_ops mm_ops = { NULL, mm_attrs, mm_read };
+
+/* dcache/ */
+static long dcache_read(const char *obj, const char *attr, char *buf, size_t size)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+		{ "dentries", offsetof(struct dcache_stats, nr_dentries) },
+		{ "unused", offsetof(struct dcache_stats, nr_unused) },
+		{ "negative", offsetof(struct dcache_stats, nr_negative) },
+		{ "reclaimed", offsetof(struct dcache_stats, nr_reclaimed) },
+		{ "rcu_walks", offsetof(struct dcache_stats, rcu_walks) },
+		{ "rcu_fallbacks", offsetof(struct dcache_stats, rcu_fallbacks) },
+	};
+	struct dcache_stats st;
+
+	dcache_get_stats(&st);
+	for (unsigned i = 0; i < ARRAY_SIZE(fields); i++)
+		if (!strcmp(attr, fields[i].name))
+			return put_u64(buf, size, *(unsigned long *)((char *)&st + fields[i].off));
+	return -ENOENT;
+}
+
+static const char *const dcache_attrs[] = { "dentries", "unused", "negative", "reclaimed",
+					    "rcu_walks", "rcu_fallbacks", NULL };
+static const struct umkafs_kind_ops dcache_ops = { NULL, dcache_attrs, dcache_read };
 
 void umkafs_init(void)
 {
@@ -468,4 +504,5 @@ void umkafs_init(void)
 	umkafs_register_kind("slab", &slab_ops);
 	umkafs_register_kind("ktest", &ktest_ops);
 	umkafs_register_kind("mm", &mm_ops);
+	umkafs_register_kind("dcache", &dcache_ops);
 }

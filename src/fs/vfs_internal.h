@@ -32,8 +32,21 @@ int d_move_prepare(struct dentry *src, struct dentry *tgt, bool exchange,
 /* Source takes target's name and parent; target is unhashed (or, with
  * exchange, takes the source's). */
 void d_move(struct dentry *src, struct dentry *tgt, bool exchange, struct d_move_prep *p);
+/* A rename that failed after d_move_prepare: free the prepared names. */
+void d_move_abort(struct d_move_prep *p);
 /* Free every dentry of a super block being killed (all must be unused). */
 void d_prune_sb(struct super_block *sb);
+/* Lockless lookup for the RCU walk, under rcu_read_lock: the hashed child
+ * name of parent (hash = dname_hash(name, len)) and its seq, sampled before
+ * the match was made and checked after; NULL when absent or changing. The
+ * result has no reference and stays valid only while seq does not move. */
+struct dentry *d_lookup_rcu(const struct dentry *parent, const char *name, u32 len, u32 hash,
+			    u32 *seqp);
+/* Take a reference on d if its seq is still seq (it did not change or die
+ * since the RCU walk saw it); false otherwise. */
+bool d_get_if_seq(struct dentry *d, u32 seq);
+/* Count a lookup the RCU walk finished (true) or handed back (false). */
+void dcache_count_walk(bool rcu_done);
 /* The dcache lock, for walks over parents and names (path naming). */
 void dcache_lock_acquire(void);
 void dcache_lock_release(void);
@@ -57,6 +70,14 @@ bool follow_mount_once(struct path *p);
 void follow_mounts(struct path *p);
 /* p is a mount root: move to the mountpoint in the parent; false at the top. */
 bool follow_up(struct path *p);
+/* For the RCU walk: a sample of the mount tree's seqcount and its check;
+ * the mount on (parent, d) with no reference (NULL if none); and a
+ * reference on m unless its count already reached zero (full barrier after:
+ * check mount_seq_retry next). */
+u32 mount_seq_begin(void);
+bool mount_seq_retry(u32 seq);
+struct mount *lookup_mnt_rcu(struct mount *parent, const struct dentry *d);
+bool mnt_get_not_zero(struct mount *m);
 /* The namespace root mount (referenced by the kernel fs_struct). */
 struct mount *vfs_root_mount(void);
 /* Mount a new filesystem as the namespace root (vfs_init). */

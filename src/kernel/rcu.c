@@ -23,6 +23,7 @@ static bool qs_needed[NR_CPUS];		/* this CPU owes the current GP a QS; under rcu
 static unsigned qs_pending;		/* CPUs that still owe one; under rcu_lock */
 static struct rcu_head *cb_head;	/* queued callbacks in gp order; under rcu_lock */
 static struct rcu_head **cb_tail = &cb_head;
+static unsigned nr_lazy;		/* queued by call_rcu_lazy, no wakeup yet; rcu_lock */
 static struct wait_queue rcu_wq = WAIT_QUEUE_INIT(rcu_wq);
 static struct task *rcu_task;
 
@@ -52,14 +53,39 @@ void rcu_note_qs(void)
 
 void rcu_tick(bool quiescent)
 {
-	if (quiescent)
-		report_qs(arch_cpu_id());
+	if (!quiescent)
+		return;	/* the interrupted code may hold any lock: take none */
+	report_qs(arch_cpu_id());
+	/* Lazy callbacks wait for the next tick that finds the CPU out of
+	 * any lock and reader. */
+	if (READ_ONCE(nr_lazy)) {
+		unsigned long flags = spin_lock_irqsave(&rcu_lock);
+
+		nr_lazy = 0;
+		spin_unlock_irqrestore(&rcu_lock, flags);
+		wake_up_all(&rcu_wq);
+	}
 }
 
-void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h))
+static void rcu_queue(struct rcu_head *h, void (*fn)(struct rcu_head *h), bool lazy)
 {
-	unsigned long flags = spin_lock_irqsave(&rcu_lock);
-	bool was_empty = cb_head == NULL;
+	unsigned long flags;
+	bool wake;
+
+	if (!READ_ONCE(rcu_task)) {
+		/* Before rcu_init (host test harnesses): nothing runs
+		 * beside the caller, so no reader can hold h. */
+		fn(h);
+		return;
+	}
+	flags = spin_lock_irqsave(&rcu_lock);
+	if (lazy && ++nr_lazy < RCU_LAZY_BATCH) {
+		wake = false;
+	} else {
+		/* the thread takes every queued callback, lazy ones too */
+		wake = cb_head == NULL || nr_lazy != 0;
+		nr_lazy = 0;
+	}
 
 	h->fn = fn;
 	h->next = NULL;
@@ -67,8 +93,18 @@ void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h))
 	*cb_tail = h;
 	cb_tail = &h->next;
 	spin_unlock_irqrestore(&rcu_lock, flags);
-	if (was_empty)
+	if (wake)
 		wake_up_all(&rcu_wq);
+}
+
+void call_rcu(struct rcu_head *h, void (*fn)(struct rcu_head *h))
+{
+	rcu_queue(h, fn, false);
+}
+
+void call_rcu_lazy(struct rcu_head *h, void (*fn)(struct rcu_head *h))
+{
+	rcu_queue(h, fn, true);
 }
 
 static bool gp_wanted(void)
@@ -150,6 +186,8 @@ void synchronize_rcu(void)
 {
 	struct rcu_sync s;
 
+	if (!READ_ONCE(rcu_task))
+		return;		/* no readers but the caller yet: see call_rcu */
 	completion_init(&s.done);
 	call_rcu(&s.head, rcu_sync_fn);
 	wait_for_completion(&s.done);

@@ -11,7 +11,6 @@
 struct timer_base {
 	struct spinlock lock;
 	struct rb_root_cached timers;	/* armed hrtimers, under lock */
-	unsigned nr_armed;		/* under lock */
 	u64 programmed;			/* deadline given to the arch */
 	struct hrtimer *running;	/* callback in progress, under lock */
 };
@@ -61,14 +60,12 @@ static void dequeue_timer(struct timer_base *b, struct hrtimer *t)
 {
 	rb_erase_cached(&b->timers, &t->node, NULL);
 	t->armed = false;
-	b->nr_armed--;
 }
 
 static void enqueue_timer(struct timer_base *b, struct hrtimer *t)
 {
 	rb_add_cached(&t->node, &b->timers, timer_less, NULL);
 	t->armed = true;
-	b->nr_armed++;
 }
 
 void hrtimer_start(struct hrtimer *t, u64 expires)
@@ -134,11 +131,6 @@ void hrtimer_for_each(void (*fn)(const struct hrtimer *t, void *arg), void *arg)
 			fn(rb_entry(n, struct hrtimer, node), arg);
 		spin_unlock_irqrestore(&b->lock, flags);
 	}
-}
-
-unsigned hrtimer_nr_armed(void)
-{
-	return timer_bases[arch_cpu_id()].nr_armed;
 }
 
 /* IRQ_TIMER: run every expired timer of this CPU, then program the next. */

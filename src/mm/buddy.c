@@ -313,6 +313,10 @@ struct page *page_alloc(unsigned order, unsigned gfp)
 		 * halves from merging; give them back and try once more. */
 		mm_drain_pcp();
 		page = page_alloc_once(order);
+		/* Then ask the caches to give memory back (mm.h: only where
+		 * the caller may sleep), and try a last time. */
+		if (!page && mm_reclaim())
+			page = page_alloc_once(order);
 		if (!page)
 			return NULL;
 	}
@@ -656,6 +660,7 @@ void mm_init(const struct boot_info *bi)
 	u64 map_pfn, map_pages, pfn;
 
 	mm_reset();
+	shrinker_init();
 	direct_map = bi->direct_map;
 	nr = mm_usable_ranges(bi, r);
 	if (!nr)

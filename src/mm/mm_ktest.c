@@ -6,6 +6,7 @@
 #include <umka/ktest.h>
 #include <umka/mm.h>
 #include <umka/percpu.h>
+#include <umka/rcu.h>
 #include <umka/slab.h>
 #include <umka/string.h>
 
@@ -17,8 +18,14 @@ static struct mm_stats mm_stats_now(void)
 	return st;
 }
 
+/* Every page that can be free: frees deferred to a grace period landed and
+ * the caches' shrinkers emptied, so an allocator that reclaims when it runs
+ * out finds nothing more to take back than what is counted here. */
 static u64 mm_free_drained(void)
 {
+	rcu_barrier();
+	while (mm_reclaim())
+		;
 	mm_drain_pcp();
 	return mm_stats_now().free_pages;
 }

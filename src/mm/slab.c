@@ -109,6 +109,7 @@ static struct kmem_cache kmalloc_caches[NR_KMALLOC];
  * per-CPU magazine lock or cache lock (LOCK_LEVEL_SLAB_LIST). */
 static struct spinlock cache_list_lock;
 static struct list_head cache_list;	/* cache_list_lock */
+static bool slab_ready;			/* slab_init has run (reclaim may come before) */
 
 static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uintptr_t caller);
 static void cache_free(struct kmem_cache *c, void *obj, const char *fn, uintptr_t caller);
@@ -602,7 +603,8 @@ static void mag_push(struct kmem_cache *c, struct kmem_cpu *cc, void *obj,
 
 /* ---- Allocation and free -------------------------------------------------- */
 
-static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uintptr_t caller)
+static void *cache_alloc_once(struct kmem_cache *c, unsigned gfp, const char *fn,
+			      uintptr_t caller)
 {
 	struct magazine *spare = NULL;
 	unsigned long flags;
@@ -628,6 +630,17 @@ static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uin
 	obj_on_alloc(c, obj, fn, caller);
 	if (gfp & GFP_ZERO)
 		memset(obj, 0, c->obj_size);
+	return obj;
+}
+
+/* The slab grows under the cache lock, where page_alloc may not reclaim;
+ * out here, with no lock held, a failed allocation may (mm.h). */
+static void *cache_alloc(struct kmem_cache *c, unsigned gfp, const char *fn, uintptr_t caller)
+{
+	void *obj = cache_alloc_once(c, gfp, fn, caller);
+
+	if (!obj && mm_reclaim())
+		obj = cache_alloc_once(c, gfp, fn, caller);
 	return obj;
 }
 
@@ -974,6 +987,8 @@ void slab_shrink(void)
 	struct list_head *pos;
 	unsigned long flags;
 
+	if (!READ_ONCE(slab_ready))
+		return;		/* page allocator users only: nothing cached */
 	flags = spin_lock_irqsave(&cache_list_lock);
 	list_for_each(pos, &cache_list) {
 		struct kmem_cache *c = list_entry(pos, struct kmem_cache, node);
@@ -1059,6 +1074,7 @@ void slab_init(void)
 
 	spin_lock_init(&cache_list_lock, "slab_caches", LOCK_LEVEL_SLAB_LIST);
 	list_init(&cache_list);
+	slab_ready = true;
 	slab_init_static(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
 			 __alignof__(struct kmem_cache), CACHE_NO_MAGS);
 	slab_init_static(&mag_cache, "magazine", sizeof(struct magazine), 0, CACHE_NO_MAGS);

@@ -2,8 +2,10 @@
  * dot-dot chains, symlink loops) and lookup flags, resolved by a root and a
  * non-root caller against a fixed tree on tmpfs. Every call must return a
  * Linux errno or a path whose references are then dropped; nothing may
- * crash, leak references or change the tree. The first byte picks flags. */
+ * crash, leak references or change the tree, and the lockless RCU walk
+ * must answer exactly as the reference walk. The first byte picks flags. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  O_WRONLY, O_RDONLY | O_PATH };
 	const struct vfs_ctx *ctx;
 	struct statx st;
-	struct path p;
+	struct path p, p2;
 	struct file *f;
+	int err, err2;
 	char *path, link[64];
 	uint8_t sel;
 
@@ -67,8 +70,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path[size - 1] = 0;	/* names end at the first NUL, as from user space */
 	ctx = sel & 0x80 ? &user : vfs_kernel_ctx();
 
-	if (vfs_lookup(ctx, NULL, path, at_flags[sel & 3], &p) == 0)
+	/* The lockless RCU walk and the reference walk must agree exactly. */
+	err = vfs_lookup(ctx, NULL, path, at_flags[sel & 3], &p);
+	vfs_rcu_walk_enable(false);
+	err2 = vfs_lookup(ctx, NULL, path, at_flags[sel & 3], &p2);
+	vfs_rcu_walk_enable(true);
+	if (err != err2 || (!err && !path_equal(&p, &p2))) {
+		fprintf(stderr, "fuzz_path: RCU walk gave %d, ref walk %d for \"%s\"\n", err,
+			err2, path);
+		abort();
+	}
+	if (!err) {
 		path_put(&p);
+		path_put(&p2);
+	}
 	if (vfs_openat(ctx, NULL, path, open_flags[(sel >> 2) % 5], 0, &f) == 0)
 		file_put(f);
 	vfs_statx(ctx, NULL, path, at_flags[(sel >> 4) & 3], STATX_BASIC_STATS, &st);

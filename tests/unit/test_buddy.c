@@ -520,6 +520,127 @@ START_TEST(test_exhaustion)
 }
 END_TEST
 
+/* A cache of pages for the shrinker tests: scan gives back the oldest. */
+struct page_hoard {
+	struct shrinker s;
+	struct page *held[64];
+	unsigned n, first;
+	unsigned counts, scans;
+	unsigned long asked;
+};
+
+static unsigned long hoard_count(struct shrinker *s)
+{
+	struct page_hoard *h = container_of(s, struct page_hoard, s);
+
+	h->counts++;
+	return h->n - h->first;
+}
+
+static unsigned long hoard_scan(struct shrinker *s, unsigned long nr)
+{
+	struct page_hoard *h = container_of(s, struct page_hoard, s);
+	unsigned long done = 0;
+
+	h->scans++;
+	h->asked += nr;
+	while (done < nr && h->first < h->n) {
+		page_free(h->held[h->first++], 0);
+		done++;
+	}
+	return done;
+}
+
+static void hoard_fill(struct page_hoard *h, unsigned n)
+{
+	h->s = (struct shrinker){ .name = "hoard", .count = hoard_count, .scan = hoard_scan };
+	for (h->n = 0; h->n < n; h->n++) {
+		h->held[h->n] = page_alloc(0, 0);
+		ck_assert_ptr_nonnull(h->held[h->n]);
+	}
+}
+
+/* Every page in use; returns them in a malloc'd array for release. */
+static struct page **take_all(unsigned *n)
+{
+	struct page **held = malloc(8192 * sizeof(*held));
+	struct page *p;
+
+	*n = 0;
+	while ((p = page_alloc(0, 0)))
+		held[(*n)++] = p;
+	return held;
+}
+
+START_TEST(test_shrinker_frees_before_oom)
+{
+	struct page_hoard h = { 0 }, idle = { 0 };
+	struct mm_reclaim_stats a, b;
+	struct page **held, *p;
+	unsigned n;
+
+	machine(MiB(8));
+	mm_init(bi);
+	hoard_fill(&h, 40);
+	hoard_fill(&idle, 0);
+	register_shrinker(&h.s);
+	register_shrinker(&idle.s);
+	held = take_all(&n);
+	mm_get_reclaim_stats(&a);
+	/* out of pages: the allocator asked the hoard, took what it gave */
+	ck_assert_uint_ge(h.scans, 1);
+	ck_assert_uint_ge(h.first, MM_SHRINK_MIN < 40 ? MM_SHRINK_MIN : 40);
+	ck_assert_uint_eq(h.first, 40);		/* everything went, in the end */
+	ck_assert_uint_ge(idle.counts, 1);
+	ck_assert_uint_eq(idle.scans, 0);		/* nothing to free: not scanned */
+	ck_assert_uint_ge(a.runs, 1);
+	ck_assert_uint_eq(a.freed, 40);
+	/* nothing left to free: the allocation fails as before */
+	ck_assert_ptr_null(page_alloc(0, 0));
+	mm_get_reclaim_stats(&b);
+	ck_assert_uint_eq(b.freed, a.freed);
+	/* unregistered: never asked again */
+	unregister_shrinker(&h.s);
+	unregister_shrinker(&idle.s);
+	p = held[--n];
+	page_free(p, 0);
+	h.counts = idle.counts = 0;
+	ck_assert_ptr_nonnull(page_alloc(0, 0));	/* the freed one */
+	ck_assert_ptr_null(page_alloc(0, 0));
+	ck_assert_uint_eq(h.counts, 0);
+	ck_assert_uint_eq(idle.counts, 0);
+	free(held);
+}
+END_TEST
+
+START_TEST(test_shrinker_not_from_atomic_context)
+{
+	struct page_hoard h = { 0 };
+	struct mm_reclaim_stats a, b;
+	struct page **held;
+	unsigned n;
+
+	machine(MiB(8));
+	mm_init(bi);
+	hoard_fill(&h, 8);
+	register_shrinker(&h.s);
+	preempt_disable();	/* as a spinlock holder */
+	held = take_all(&n);
+	mm_get_reclaim_stats(&a);
+	ck_assert_uint_eq(h.scans, 0);
+	ck_assert_uint_eq(h.counts, 0);
+	ck_assert_uint_ge(a.skipped, 1);
+	ck_assert_uint_eq(a.runs, 0);
+	preempt_enable();
+	/* the same allocation may reclaim once preemptible again */
+	ck_assert_ptr_nonnull(page_alloc(0, 0));
+	mm_get_reclaim_stats(&b);
+	ck_assert_uint_eq(b.runs, 1);
+	ck_assert_uint_eq(h.scans, 1);
+	free(held);
+}
+END_TEST
+
 START_TEST(test_oom_with_pages_on_pcp)
 {
 	/* Pages parked on the per-CPU list must not make a high-order
@@ -742,6 +863,8 @@ static Suite *buddy_suite(void)
 	tcase_add_test(alloc, test_pcp_batching);
 	tcase_add_test(alloc, test_exhaustion);
 	tcase_add_test(alloc, test_oom_with_pages_on_pcp);
+	tcase_add_test(alloc, test_shrinker_frees_before_oom);
+	tcase_add_test(alloc, test_shrinker_not_from_atomic_context);
 	suite_add_tcase(s, alloc);
 
 	tcase_add_test(bad, test_double_free_order0);

@@ -21,8 +21,10 @@
 #include <umka/console.h>
 #include <umka/errno.h>
 #include <umka/panic.h>
+#include <umka/list.h>
 #include <umka/printk.h>
 #include <umka/sched.h>
+#include <umka/seqcount.h>
 #include <umka/spinlock.h>
 #include <umka/string.h>
 #include <umka/time.h>
@@ -1863,6 +1865,64 @@ START_TEST(test_preempt_count)
 }
 END_TEST
 
+/* ==== lockless-reader helpers: seqcount.h, the hlist of list.h ============ */
+
+START_TEST(test_seqcount_tells_reader_of_writer)
+{
+	struct seqcount sc;
+	u32 s;
+
+	seqcount_init(&sc);
+	s = read_seqcount_begin(&sc);
+	ck_assert(!read_seqcount_retry(&sc, s));	/* nothing happened */
+	write_seqcount_begin(&sc);
+	ck_assert(read_seqcount_retry(&sc, s));		/* a writer came in */
+	s = read_seqcount_begin(&sc);
+	ck_assert(s & 1);
+	ck_assert(read_seqcount_retry(&sc, s));		/* read while inside: untrusted */
+	write_seqcount_end(&sc);
+	ck_assert(read_seqcount_retry(&sc, s));
+	s = read_seqcount_begin(&sc);
+	ck_assert(!(s & 1));
+	ck_assert(!read_seqcount_retry(&sc, s));
+	write_seqcount_invalidate(&sc);			/* no "inside", still a change */
+	ck_assert(read_seqcount_retry(&sc, s));
+	ck_assert(!(read_seqcount_begin(&sc) & 1));
+}
+END_TEST
+
+START_TEST(test_hlist_rcu_reader_on_removed_node)
+{
+	struct hlist_head h = { NULL };
+	struct hlist_node a, b, c, *n;
+	unsigned seen = 0;
+
+	hlist_node_init(&a);
+	ck_assert(hlist_unhashed(&a));
+	hlist_add_head_rcu(&c, &h);
+	hlist_add_head_rcu(&b, &h);
+	hlist_add_head_rcu(&a, &h);			/* a b c */
+	ck_assert_ptr_eq(h.first, &a);
+	ck_assert(!hlist_unhashed(&b));
+	/* a reader standing on b when b is removed goes on to c, then ends */
+	n = hlist_next_rcu(&h.first)->next;
+	ck_assert_ptr_eq(n, &b);
+	hlist_del_rcu(&b);
+	ck_assert(hlist_unhashed(&b));
+	ck_assert_ptr_eq(a.next, &c);
+	ck_assert_ptr_eq(c.pprev, &a.next);
+	n = hlist_next_rcu(&n->next);
+	ck_assert_ptr_eq(n, &c);
+	ck_assert_ptr_null(hlist_next_rcu(&n->next));
+	for (n = hlist_next_rcu(&h.first); n; n = hlist_next_rcu(&n->next))
+		seen++;
+	ck_assert_uint_eq(seen, 2);
+	hlist_del_rcu(&a);				/* the head */
+	hlist_del_rcu(&c);				/* the last */
+	ck_assert_ptr_null(h.first);
+}
+END_TEST
+
 /* ==== runner ============================================================= */
 
 /* ---- wall clock ------------------------------------------------------------ */
@@ -2003,6 +2063,11 @@ static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
 	TCase *tc;
+
+	tc = tcase_create("lockless");
+	tcase_add_test(tc, test_seqcount_tells_reader_of_writer);
+	tcase_add_test(tc, test_hlist_rcu_reader_on_removed_node);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cmdline");
 	tcase_add_test(tc, test_cmdline_defaults);

@@ -2178,6 +2178,273 @@ START_TEST(test_kvfs_api)
 }
 END_TEST
 
+/* ==== RCU walk (lockless lookup of cached paths) ========================================== */
+
+/* One lookup's outcome, and which walk finished it. */
+struct walk_result {
+	int err;
+	struct mount *mnt;
+	struct dentry *dentry;
+	bool by_rcu;		/* the RCU walk finished it */
+	bool fell_back;		/* the RCU walk handed it to the ref walk */
+};
+
+static struct walk_result walk(const struct vfs_ctx *c, const char *p, unsigned at_flags)
+{
+	struct dcache_stats a, b;
+	struct walk_result r;
+	struct path out;
+
+	dcache_get_stats(&a);
+	r.err = vfs_lookup(c, NULL, p, at_flags, &out);
+	dcache_get_stats(&b);
+	r.mnt = r.err ? NULL : out.mnt;
+	r.dentry = r.err ? NULL : out.dentry;
+	r.by_rcu = b.rcu_walks == a.rcu_walks + 1;
+	r.fell_back = b.rcu_fallbacks == a.rcu_fallbacks + 1;
+	ck_assert_msg(r.by_rcu != r.fell_back, "%s: counted %lu walks, %lu fallbacks", p,
+		      b.rcu_walks - a.rcu_walks, b.rcu_fallbacks - a.rcu_fallbacks);
+	if (!r.err)
+		path_put(&out);
+	return r;
+}
+
+/* The same lookup with the RCU walk off gives the same answer. */
+static void same_as_ref_walk(const struct vfs_ctx *c, const char *p, unsigned at_flags,
+			     struct walk_result r)
+{
+	struct path out;
+	bool was = vfs_rcu_walk_enable(false);
+	int err = vfs_lookup(c, NULL, p, at_flags, &out);
+
+	vfs_rcu_walk_enable(was);
+	ck_assert_msg(err == r.err, "%s: ref walk %d, rcu walk %d", p, err, r.err);
+	if (!err) {
+		ck_assert_msg(out.dentry == r.dentry && out.mnt == r.mnt, "%s: other object", p);
+		path_put(&out);
+	}
+}
+
+START_TEST(test_rcu_walk_takes_cached_paths)
+{
+	static const char *const paths[] = {
+		"/a/b/c/d/e", "/a/b/c/d/e/", "a/b/c/d/e", "/a/./b/c/./d", "//a//b///c",
+		"/", "/a/b/c/d/e/.", "/a/b/c/d/f"
+	};
+	struct walk_result r;
+
+	OK(kvfs_mkdir_p("/a/b/c/d/e", 0755));
+	OK(touch(R, "/a/b/c/d/f", 0644));
+	OK(vfs_chdir(R, NULL, "/"));
+	ERR(walk(R, "/a/b/c/d/f/", 0).err, ENOTDIR);	/* not for the RCU walk */
+	for (unsigned i = 0; i < ARRAY_SIZE(paths); i++) {
+		walk(R, paths[i], 0);			/* caches every component */
+		r = walk(R, paths[i], 0);
+		ck_assert_msg(r.by_rcu, "%s not taken by the RCU walk", paths[i]);
+		OK(r.err);
+		same_as_ref_walk(R, paths[i], 0, r);
+	}
+	/* a user with search permission walks the same way */
+	walk(U, "/home/u", 0);
+	r = walk(U, "/home/u", 0);
+	ck_assert(r.by_rcu);
+	OK(r.err);
+	/* switched off, it is never taken */
+	vfs_rcu_walk_enable(false);
+	r = walk(R, "/a/b/c/d/e", 0);
+	ck_assert(r.fell_back);
+	OK(r.err);
+	vfs_rcu_walk_enable(true);
+}
+END_TEST
+
+START_TEST(test_rcu_walk_falls_back)
+{
+	static const struct {
+		const char *path;
+		unsigned at_flags;
+		int err;
+	} cases[] = {
+		{ "/x/missing", 0, -ENOENT },		/* a negative entry */
+		{ "/x/l", 0, 0 },			/* a final symlink to follow */
+		{ "/x/l/f", 0, 0 },			/* a symlink in the middle */
+		{ "/x/l/", AT_SYMLINK_NOFOLLOW, 0 },	/* a trailing slash follows it */
+		{ "/x/y/..", 0, 0 },			/* ".." */
+		{ "/x/f/", 0, -ENOTDIR },		/* a file with a slash */
+		{ "/x/f/g", 0, -ENOTDIR },
+		{ "/x/secret/f", 0, -EACCES },		/* no search permission (user) */
+		{ "", AT_EMPTY_PATH, 0 },		/* the start itself */
+	};
+	struct walk_result r;
+
+	OK(kvfs_mkdir_p("/x/y", 0777));
+	OK(kvfs_mkdir_p("/x/secret", 0700));
+	OK(touch(R, "/x/secret/f", 0644));
+	OK(touch(R, "/x/y/f", 0644));
+	OK(touch(R, "/x/f", 0644));
+	OK(vfs_symlinkat(R, "y", NULL, "/x/l"));
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		walk(U, cases[i].path, cases[i].at_flags);	/* warm */
+		r = walk(U, cases[i].path, cases[i].at_flags);
+		ck_assert_msg(r.fell_back, "%s taken by the RCU walk", cases[i].path);
+		ck_assert_msg(r.err == cases[i].err, "%s: %d, want %d", cases[i].path, r.err,
+			      cases[i].err);
+		same_as_ref_walk(U, cases[i].path, cases[i].at_flags, r);
+	}
+	/* the symlink itself, not followed, is the RCU walk's */
+	r = walk(U, "/x/l", AT_SYMLINK_NOFOLLOW);
+	ck_assert(r.by_rcu);
+	ck_assert(S_ISLNK(r.dentry->inode->mode));
+	/* an uncached component falls back once, then is cached */
+	OK(kvfs_mkdir_p("/x/y/new", 0755));
+	OK(dcache_shrink(1UL << 20) > 0 ? 0 : -1);
+	ck_assert(walk(R, "/x/y/new", 0).fell_back);
+	ck_assert(walk(R, "/x/y/new", 0).by_rcu);
+}
+END_TEST
+
+START_TEST(test_rcu_walk_sees_changes)
+{
+	static const char long1[] = "/r/a-name-long-enough-to-live-outside-the-dentry-itself-1";
+	static const char long2[] = "/r/a-name-long-enough-to-live-outside-the-dentry-itself-2";
+	struct walk_result r, r2;
+
+	OK(kvfs_mkdir_p("/r/old/sub", 0755));
+	walk(R, "/r/old/sub", 0);
+	r = walk(R, "/r/old/sub", 0);
+	ck_assert(r.by_rcu);
+	/* rename: the old name is gone, the new one finds the same dentry */
+	OK(vfs_renameat2(R, NULL, "/r/old", NULL, "/r/new", 0));
+	ERR(walk(R, "/r/old/sub", 0).err, ENOENT);
+	r2 = walk(R, "/r/new/sub", 0);
+	OK(r2.err);
+	ck_assert_ptr_eq(r2.dentry, r.dentry);
+	ck_assert(walk(R, "/r/new/sub", 0).by_rcu);
+	/* long names, renamed back and forth */
+	OK(touch(R, long1, 0644));
+	walk(R, long1, 0);
+	ck_assert(walk(R, long1, 0).by_rcu);
+	OK(vfs_renameat2(R, NULL, long1, NULL, long2, 0));
+	ERR(walk(R, long1, 0).err, ENOENT);
+	OK(walk(R, long2, 0).err);
+	ck_assert(walk(R, long2, 0).by_rcu);
+	OK(vfs_renameat2(R, NULL, "/r/new/sub", NULL, "/r/s", 0));
+	OK(vfs_renameat2(R, NULL, long2, NULL, "/r/new/sub", 0));
+	ck_assert(S_ISREG(walk(R, "/r/new/sub", 0).dentry->inode->mode));
+	/* unlink and recreate: the new object, never the old one */
+	r = walk(R, "/r/new/sub", 0);
+	OK(vfs_unlinkat(R, NULL, "/r/new/sub", 0));
+	ERR(walk(R, "/r/new/sub", 0).err, ENOENT);
+	OK(vfs_mkdirat(R, NULL, "/r/new/sub", 0755));
+	r2 = walk(R, "/r/new/sub", 0);
+	ck_assert(S_ISDIR(r2.dentry->inode->mode));
+	ck_assert_ptr_ne(r2.dentry->inode, NULL);
+	/* permissions changed on the way: chmod is seen at once */
+	OK(vfs_fchmodat(R, NULL, "/r/new", 0700, 0));
+	walk(U, "/r/new/sub", 0);
+	r = walk(U, "/r/new/sub", 0);
+	ck_assert(r.fell_back);
+	ERR(r.err, EACCES);
+	OK(vfs_fchmodat(R, NULL, "/r/new", 0755, 0));
+	ck_assert(walk(U, "/r/new/sub", 0).by_rcu);
+}
+END_TEST
+
+START_TEST(test_rcu_walk_crosses_mounts)
+{
+	struct walk_result r, top;
+
+	OK(vfs_mkdirat(R, NULL, "/m", 0755));
+	top = walk(R, "/m", 0);
+	OK(vfs_mount(R, "tmpfs", "/m", "tmpfs", 0, NULL));
+	OK(kvfs_mkdir_p("/m/in/deep", 0755));
+	walk(R, "/m/in/deep", 0);
+	r = walk(R, "/m/in/deep", 0);
+	ck_assert(r.by_rcu);
+	ck_assert_ptr_ne(r.mnt, top.mnt);
+	same_as_ref_walk(R, "/m/in/deep", 0, r);
+	r = walk(R, "/m", 0);				/* the mount's root */
+	ck_assert(r.by_rcu);
+	ck_assert_ptr_ne(r.dentry, top.dentry);
+	same_as_ref_walk(R, "/m", 0, r);
+	OK(vfs_umount(R, "/m", 0));
+	r = walk(R, "/m", 0);
+	OK(r.err);
+	ck_assert_ptr_eq(r.dentry, top.dentry);	/* the mountpoint again */
+	ck_assert_ptr_eq(r.mnt, top.mnt);
+	ERR(walk(R, "/m/in/deep", 0).err, ENOENT);
+}
+END_TEST
+
+START_TEST(test_dcache_shrinker_under_pressure)
+{
+	struct dcache_stats a, b;
+	struct mm_reclaim_stats ra, rb;
+	struct walk_result r;
+	char name[48];
+	void **pages = NULL;
+	size_t n = 0, cap = 0;
+
+	OK(kvfs_mkdir_p("/p/q", 0755));
+	OK(touch(R, "/p/q/f", 0644));
+	for (int i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "/p/none-%d", i);
+		ERR(stat_err(R, name, 0), ENOENT);	/* negative, unused */
+	}
+	walk(R, "/p/q/f", 0);
+	dcache_get_stats(&a);
+	mm_get_reclaim_stats(&ra);
+	ck_assert_uint_ge(a.nr_unused, 2000);
+	/* take every page: the allocator must ask the dcache for memory */
+	for (;;) {
+		void *p = page_alloc_virt(0, 0);
+
+		if (!p)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			pages = realloc(pages, cap * sizeof(*pages));
+			ck_assert_ptr_nonnull(pages);
+		}
+		pages[n++] = p;
+	}
+	dcache_get_stats(&b);
+	mm_get_reclaim_stats(&rb);
+	ck_assert_uint_gt(rb.runs, ra.runs);
+	ck_assert_uint_gt(rb.freed, ra.freed);
+	ck_assert_uint_gt(b.nr_reclaimed, a.nr_reclaimed);
+	ck_assert_uint_lt(b.nr_unused, a.nr_unused);
+	ck_assert_uint_lt(b.nr_dentries, a.nr_dentries);
+	while (n)
+		page_free_virt(pages[--n], 0);
+	free(pages);
+	/* the names are still right: found again through the filesystem */
+	r = walk(R, "/p/q/f", 0);
+	OK(r.err);
+	ck_assert(S_ISREG(r.dentry->inode->mode));
+	ERR(stat_err(R, "/p/none-7", 0), ENOENT);
+	ERR(stat_err(R, "/p/none-1999", 0), ENOENT);
+}
+END_TEST
+
+START_TEST(test_reclaim_only_where_it_may_sleep)
+{
+	struct mm_reclaim_stats a, b;
+
+	ERR(stat_err(R, "/none", 0), ENOENT);
+	mm_get_reclaim_stats(&a);
+	preempt_disable();		/* as under a spinlock */
+	ck_assert(!mm_may_reclaim());
+	ck_assert_uint_eq(mm_reclaim(), 0);
+	preempt_enable();
+	mm_get_reclaim_stats(&b);
+	ck_assert_uint_eq(b.skipped, a.skipped + 1);
+	ck_assert_uint_eq(b.runs, a.runs);
+	ck_assert(mm_may_reclaim());
+	ck_assert_uint_gt(mm_reclaim(), 0);		/* the negative entry at least */
+}
+END_TEST
+
 /* ================================================================================================ */
 
 static Suite *vfs_suite(void)
@@ -2224,6 +2491,10 @@ static Suite *vfs_suite(void)
 		{ "mount",
 		  { test_mount_and_umount, test_mount_errors, test_bind_mount, test_readonly_mount,
 		    test_path_name } },
+		{ "rcuwalk",
+		  { test_rcu_walk_takes_cached_paths, test_rcu_walk_falls_back,
+		    test_rcu_walk_sees_changes, test_rcu_walk_crosses_mounts,
+		    test_dcache_shrinker_under_pressure, test_reclaim_only_where_it_may_sleep } },
 		{ "tmpfs",
 		  { test_tmpfs_enospc_and_space_back, test_tmpfs_nr_inodes, test_tmpfs_sparse_file,
 		    test_tmpfs_unmount_frees_everything } },
