@@ -44,6 +44,9 @@ void rcu_barrier(void);
 /* Quiescent-state reports, called by the scheduler. */
 void rcu_note_qs(void);
 void rcu_tick(bool user_or_idle_or_preemptible);
+/* The idle loop, interrupts off, before it checks for work and halts:
+ * queued lazy callbacks are handed to the grace-period thread. */
+void rcu_idle_enter(void);
 
 u64 rcu_completed_gps(void);
 

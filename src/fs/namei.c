@@ -434,7 +434,12 @@ static int path_lookup_rcu(const struct vfs_ctx *ctx, const struct path *dir, co
 			next++;
 		if (!rcu_step(ctx->cred, &w, s, len))
 			goto fail;
+		/* Read again, so checked again: the dentry may have turned
+		 * negative since rcu_step looked (d_delete bumps its seq).
+		 * Found by the namei race ktest on 4 x86-64 CPUs. */
 		inode = READ_ONCE(w.dentry->inode);
+		if (!inode || read_seqcount_retry(&w.dentry->seq, w.seq))
+			goto fail;
 		/* a symlink to follow (any but a final one without
 		 * LOOKUP_FOLLOW and without a trailing slash) */
 		if (S_ISLNK(inode->mode) && (*next || slash || (flags & LOOKUP_FOLLOW)))

@@ -51,20 +51,34 @@ void rcu_note_qs(void)
 	report_qs(arch_cpu_id());
 }
 
+/* Hand queued lazy callbacks to the grace-period thread now. */
+static void flush_lazy(void)
+{
+	unsigned long flags;
+
+	if (!READ_ONCE(nr_lazy))
+		return;
+	flags = spin_lock_irqsave(&rcu_lock);
+	nr_lazy = 0;
+	spin_unlock_irqrestore(&rcu_lock, flags);
+	wake_up_all(&rcu_wq);
+}
+
 void rcu_tick(bool quiescent)
 {
 	if (!quiescent)
 		return;	/* the interrupted code may hold any lock: take none */
 	report_qs(arch_cpu_id());
 	/* Lazy callbacks wait for the next tick that finds the CPU out of
-	 * any lock and reader. */
-	if (READ_ONCE(nr_lazy)) {
-		unsigned long flags = spin_lock_irqsave(&rcu_lock);
+	 * any lock and reader... */
+	flush_lazy();
+}
 
-		nr_lazy = 0;
-		spin_unlock_irqrestore(&rcu_lock, flags);
-		wake_up_all(&rcu_wq);
-	}
+void rcu_idle_enter(void)
+{
+	/* ...or for the CPU to go idle: an idle CPU has no tick, and lazy
+	 * callbacks left behind would wait for the next unrelated wakeup. */
+	flush_lazy();
 }
 
 static void rcu_queue(struct rcu_head *h, void (*fn)(struct rcu_head *h), bool lazy)

@@ -629,6 +629,7 @@ void sched_idle_loop(void)
 	for (;;) {
 		arch_irq_disable();
 		rcu_note_qs();
+		rcu_idle_enter();	/* may wake the grace-period thread: before the check */
 		if (READ_ONCE(this_cpu()->need_resched)) {
 			arch_irq_enable();
 			schedule();
