@@ -15,6 +15,7 @@ enum lock_level {
 	VFS_LEVEL_RENAME = 56,		/* mutex: sb->rename_lock */
 	VFS_LEVEL_FS_MUTEX = 58,	/* mutex: a filesystem's own, above inode locks */
 	VFS_LEVEL_INODE = 60,		/* inode lock, + enum inode_subclass (0..3) */
+	VFS_LEVEL_PIPE = 65,		/* mutex: a pipe's buffer and end counts */
 	/* spinlocks */
 	LOCK_LEVEL_WORKQUEUE = 100,
 	LOCK_LEVEL_RCU = 110,

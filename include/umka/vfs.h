@@ -71,6 +71,7 @@ struct ilock {
 
 struct inode_ops;
 struct file_ops;
+struct pipe;
 
 struct inode {
 	u64 ino;			/* constant */
@@ -89,6 +90,8 @@ struct inode {
 	struct rb_node sb_node;		/* sb->inodes by ino, under sb->inode_lock */
 	bool hashed;			/* in sb->inodes, under sb->inode_lock */
 	u32 iflags;			/* VFS-private state (I_DEAD), under lock */
+	struct pipe *i_pipe;		/* S_IFIFO: the pipe while open (pipe.c),
+					 * under pipe_attach_lock */
 };
 
 /* What a new inode gets: the VFS decides mode (after umask), owner and
