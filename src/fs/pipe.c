@@ -242,13 +242,24 @@ static void pipe_detach(struct inode *inode, struct pipe *p)
 #define WAKE_READERS 0x1u
 #define WAKE_WRITERS 0x2u
 
+/* Wake everyone on wq, skipping the queue's lock when nobody waits. The
+ * unlocked look is safe because a pipe waiter always joins wq while
+ * holding pipe.lock (pipe_wait): if it joined before our critical section
+ * its entry is visible to us after it, and if after, it saw our change
+ * under the lock and does not sleep. */
+static void pipe_wake(struct wait_queue *wq)
+{
+	if (READ_ONCE(wq->waiters.next) != &wq->waiters)
+		wake_up_all(wq);
+}
+
 static void pipe_unlock_wake(struct pipe *p, unsigned wake)
 {
 	mutex_unlock(&p->lock);
 	if (wake & WAKE_READERS)
-		wake_up_all(&p->rd_wait);
+		pipe_wake(&p->rd_wait);
 	if (wake & WAKE_WRITERS)
-		wake_up_all(&p->wr_wait);
+		pipe_wake(&p->wr_wait);
 }
 
 /* Sleep on wq with the pipe unlocked until woken, then lock it again; the
