@@ -144,11 +144,12 @@ static void ring_put(struct pipe_ring *r, u32 n, u8 *ctr)
 static void ring_get(struct pipe_ring *r, u32 n, u8 *ctr)
 {
 	static u8 buf[RCAP];
-	u32 got = pipe_ring_read(r, buf, n);
+	u32 got = pipe_ring_read(r, buf, n), bad = 0;
 
 	ck_assert_uint_eq(got, n);
 	for (u32 i = 0; i < n; i++)
-		ck_assert_uint_eq(buf[i], (*ctr)++);
+		bad += buf[i] != (*ctr)++;
+	ck_assert_uint_eq(bad, 0);
 }
 
 /* Every head position a page end or wrap can fall near: the data comes
@@ -196,7 +197,7 @@ START_TEST(test_ring_against_model)
 	u32 mhead = 0, mlen = 0, seed = 12345;
 	u8 ctr = 0;
 
-	for (int step = 0; step < 20000; step++) {
+	for (int step = 0; step < 5000; step++) {
 		u32 n;
 
 		seed = seed * 1103515245u + 12345u;
@@ -210,11 +211,12 @@ START_TEST(test_ring_against_model)
 			pipe_ring_write(&r, buf, n);
 			mlen += n;
 		} else {
-			u32 got = pipe_ring_read(&r, buf, n), want = n < mlen ? n : mlen;
+			u32 got = pipe_ring_read(&r, buf, n), want = n < mlen ? n : mlen, bad = 0;
 
 			ck_assert_uint_eq(got, want);
 			for (u32 i = 0; i < got; i++)
-				ck_assert_uint_eq(buf[i], model[(mhead + i) % RCAP]);
+				bad += buf[i] != model[(mhead + i) % RCAP];
+			ck_assert_uint_eq(bad, 0);
 			mhead = (mhead + got) % RCAP;
 			mlen -= got;
 		}
