@@ -47,6 +47,9 @@ struct pipe {
 	void *slots[PIPE_DEF_PAGES];
 };
 
+/* An atomic write waits for room for all of it: it must be able to fit. */
+_Static_assert(PIPE_BUF <= PIPE_DEF_PAGES * PAGE_SIZE, "PIPE_BUF exceeds the capacity");
+
 static DEFINE_SPINLOCK(pipe_attach_lock, VFS_LEVEL_FS_LEAF);
 
 /* ---- pipefs ------------------------------------------------------------------------------ */
