@@ -5,6 +5,7 @@
 #include <umka/irq.h>
 #include <umka/kernel.h>
 #include <umka/mm.h>
+#include <umka/pipe.h>
 #include <umka/printk.h>
 #include <umka/sched.h>
 #include <umka/slab.h>
@@ -297,6 +298,90 @@ static void bench_hostfs(void)
 	stat_and_read("/umka-bench-file", "tmpfs");
 }
 
+/* ---- pipes: 4 KiB writes streamed to a reader thread, 1-byte ping-pong --- */
+
+enum { PIPE_STREAM_BLOCKS = 32768, PIPE_PINGS = 50000 };	/* 128 MiB; round trips */
+
+struct pipe_bench {
+	struct file *r, *w;	/* the stream; or ping (main -> echo) */
+	struct file *r2, *w2;	/* pong (echo -> main) */
+	long errors;
+};
+
+static void pipe_streamer(void *p)
+{
+	struct pipe_bench *b = p;
+	static char block[4096];
+
+	for (int i = 0; i < PIPE_STREAM_BLOCKS; i++)
+		if (vfs_write(b->w, block, sizeof(block)) != (long)sizeof(block))
+			b->errors++;
+	file_put(b->w);		/* the reader sees end of file */
+}
+
+static void pipe_echo(void *p)
+{
+	struct pipe_bench *b = p;
+	char c;
+
+	for (int i = 0; i < PIPE_PINGS; i++)
+		if (vfs_read(b->r, &c, 1) != 1 || vfs_write(b->w2, &c, 1) != 1)
+			b->errors++;
+}
+
+static void bench_pipe(void)
+{
+	const struct cred *k = cred_kernel();
+	static char buf[4096];
+	struct pipe_bench b = { 0 };
+	u64 bytes = 0, t0, ns, mbs_x100;
+	struct task *th;
+	long n;
+	char c = 'p';
+
+	if (pipe_create(k, 0, &b.r, &b.w))
+		return;
+	t0 = ktime_get_ns();
+	th = kthread_create(pipe_streamer, &b, "pipe_writer");
+	if (!th) {
+		file_put(b.r);
+		file_put(b.w);
+		return;
+	}
+	while ((n = vfs_read(b.r, buf, sizeof(buf))) > 0)
+		bytes += (u64)n;
+	ns = ktime_get_ns() - t0;
+	kthread_join(th);
+	file_put(b.r);
+	if (b.errors || bytes != (u64)PIPE_STREAM_BLOCKS * sizeof(buf) || !ns)
+		return;
+	mbs_x100 = bytes * 100000 / ns;		/* bytes/ns is GB/s: x1000 for MB/s */
+	console_printf("pipe.throughput_4k_writes %llu.%02llu MB/s\n",
+		       (unsigned long long)(mbs_x100 / 100), (unsigned long long)(mbs_x100 % 100));
+
+	b = (struct pipe_bench){ 0 };
+	if (pipe_create(k, 0, &b.r, &b.w))
+		return;
+	if (pipe_create(k, 0, &b.r2, &b.w2))
+		goto out;
+	th = kthread_create(pipe_echo, &b, "pipe_echo");
+	if (!th)
+		goto out;
+	t0 = ktime_get_ns();
+	for (int i = 0; i < PIPE_PINGS; i++)
+		if (vfs_write(b.w, &c, 1) != 1 || vfs_read(b.r2, &c, 1) != 1)
+			b.errors++;
+	ns = ktime_get_ns() - t0;
+	kthread_join(th);
+	if (!b.errors)
+		result("pipe.pingpong_1byte_round_trip", ns, PIPE_PINGS);
+out:
+	file_put(b.r);
+	file_put(b.w);
+	file_put(b.r2);
+	file_put(b.w2);
+}
+
 struct kbench {
 	const char *name;
 	void (*fn)(void);
@@ -310,6 +395,7 @@ static const struct kbench benches[] = {
 	{ "timer", bench_timer },
 	{ "vfs", bench_vfs },
 	{ "hostfs", bench_hostfs },
+	{ "pipe", bench_pipe },
 };
 
 static const struct kbench *find_bench(const char *name, size_t len)
@@ -334,7 +420,7 @@ int kbench_run(const char *spec)
 
 		if (!b) {
 			console_printf("bench: no benchmark named '%.*s' (have: ctxsw ipi kmalloc "
-				       "page timer vfs hostfs)\n", (int)len, p);
+				       "page timer vfs hostfs pipe)\n", (int)len, p);
 			return -EINVAL;
 		}
 		b->fn();

@@ -16,6 +16,7 @@ enum lock_level {
 	VFS_LEVEL_FS_MUTEX = 58,	/* mutex: a filesystem's own, above inode locks */
 	VFS_LEVEL_INODE = 60,		/* inode lock, + enum inode_subclass (0..3) */
 	VFS_LEVEL_FS_INNER = 65,	/* mutex: a filesystem's own, under inode locks */
+	VFS_LEVEL_PIPE = 66,		/* mutex: a pipe's buffer and end counts */
 	MM_LEVEL_SHRINKER = 90,		/* mutex: the shrinker registry; taken by
 					 * allocations that may sleep (mm.h) */
 	/* spinlocks */

@@ -106,6 +106,10 @@ struct mm_reclaim_stats {
 	u64 skipped;		/* calls refused: atomic context or a reclaim running */
 };
 void mm_get_reclaim_stats(struct mm_reclaim_stats *st);
+/* Free pages once all that can be given back has been: frees deferred to
+ * a grace period landed, slab caches and every shrinker emptied, per-CPU
+ * lists drained. Sleeps. For leak checks in tests and diagnostics. */
+u64 mm_free_pages_settled(void);
 void shrinker_init(void);	/* from mm_init */
 
 #endif

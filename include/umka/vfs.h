@@ -73,6 +73,7 @@ struct ilock {
 
 struct inode_ops;
 struct file_ops;
+struct pipe;
 
 struct inode {
 	u64 ino;			/* constant */
@@ -98,6 +99,8 @@ struct inode {
 	 * lockless path walk reads mode, uid and gid of inodes it passes. */
 	struct rcu_head rcu;
 	const struct super_ops *free_ops;	/* set at eviction: sb may be gone */
+	struct pipe *i_pipe;		/* S_IFIFO: the pipe while open (pipe.c),
+					 * under pipe_attach_lock */
 };
 
 /* What a new inode gets: the VFS decides mode (after umask), owner and

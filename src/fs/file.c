@@ -201,14 +201,18 @@ static int open_resolved(const struct vfs_ctx *ctx, const struct path *p, int fl
 		return -EROFS;
 	if (S_ISCHR(mode))
 		fops = chrdev_fops(inode->rdev);
-	/* block devices, FIFOs and sockets get their drivers with later work */
+	if (S_ISFIFO(mode))
+		fops = &pipe_fops;	/* its open meets the other end (pipe.c) */
+	/* block devices and sockets get their drivers with later work */
 	if (!fops)
 		return -ENXIO;
 	f = file_alloc(p, ctx->cred);
 	if (!f)
 		return -ENOMEM;
 	f->flags = (u32)flags & ~(u32)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-	f->mode = fmode | FMODE_LSEEK;
+	f->mode = fmode;
+	if (!S_ISFIFO(mode))
+		f->mode |= FMODE_LSEEK;	/* a FIFO is a stream: ESPIPE */
 	if (S_ISREG(mode) || S_ISDIR(mode))
 		f->mode |= FMODE_ATOMIC_POS;
 	f->f_op = fops;
@@ -406,10 +410,14 @@ long vfs_pread(struct file *f, void *buf, size_t n, s64 off)
 	u64 pos = (u64)off;
 	long r;
 
-	if (!(f->mode & FMODE_READ))
+	if (f->mode & FMODE_PATH)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
+	if (!(f->mode & FMODE_LSEEK))
+		return -ESPIPE;
+	if (!(f->mode & FMODE_READ))
+		return -EBADF;
 	if (!f->f_op->read)
 		return S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
 	r = f->f_op->read(f, buf, MIN(n, (size_t)MAX_RW_COUNT), &pos);
@@ -422,10 +430,14 @@ long vfs_pwrite(struct file *f, const void *buf, size_t n, s64 off)
 {
 	u64 pos = (u64)off;
 
-	if (!(f->mode & FMODE_WRITE))
+	if (f->mode & FMODE_PATH)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
+	if (!(f->mode & FMODE_LSEEK))
+		return -ESPIPE;
+	if (!(f->mode & FMODE_WRITE))
+		return -EBADF;
 	if (!f->f_op->write)
 		return -EINVAL;
 	return f->f_op->write(f, buf, MIN(n, (size_t)MAX_RW_COUNT), &pos);
@@ -481,6 +493,8 @@ s64 vfs_lseek(struct file *f, s64 off, int whence)
 		return -EBADF;
 	if (whence < SEEK_SET || whence > SEEK_HOLE)
 		return -EINVAL;
+	if (!(f->mode & FMODE_LSEEK))
+		return -ESPIPE;		/* pipes and FIFOs */
 	pos_lock(f);
 	if (f->f_op->llseek) {
 		r = f->f_op->llseek(f, off, whence);

@@ -17,17 +17,6 @@
 
 #define K vfs_kernel_ctx()
 
-static u64 free_pages_drained(void)
-{
-	struct mm_stats st;
-
-	rcu_barrier();		/* dentries and inodes are freed a grace period late */
-	slab_shrink();
-	mm_drain_pcp();
-	mm_get_stats(&st);
-	return st.free_pages;
-}
-
 static struct file *kopen(const char *path, int flags, u32 mode)
 {
 	struct file *f;
@@ -437,7 +426,7 @@ static void tmpfs_ten_thousand_entries(struct ktest *t)
 
 static void tmpfs_sparse_gigabyte(struct ktest *t)
 {
-	u64 before = free_pages_drained(), during;
+	u64 before = mm_free_pages_settled(), during;
 	struct file *f = kopen("/kt-sparse", O_CREAT | O_RDWR, 0644);
 	struct statx st;
 	char buf[8] = "xxxxxxx";
@@ -447,7 +436,7 @@ static void tmpfs_sparse_gigabyte(struct ktest *t)
 	KT_EXPECT_EQ(t, vfs_fstatx(f, 0, &st), 0);
 	KT_EXPECT_EQ(t, st.stx_size, GiB(1) + 4);
 	KT_EXPECT_EQ(t, st.stx_blocks, PAGE_SIZE / 512);
-	during = free_pages_drained();
+	during = mm_free_pages_settled();
 	KT_EXPECT(t, before - during < 16);	/* one data page, a few tree nodes */
 	KT_EXPECT_EQ(t, vfs_pread(f, buf, 4, (s64)GiB(1) - 2), 4);
 	KT_EXPECT(t, !memcmp(buf, "\0\0ta", 4));
@@ -455,7 +444,7 @@ static void tmpfs_sparse_gigabyte(struct ktest *t)
 	file_put(f);
 	KT_EXPECT_EQ(t, kvfs_unlink("/kt-sparse"), 0);
 	dcache_shrink(~0UL);
-	KT_EXPECT(t, free_pages_drained() + 2 >= before);
+	KT_EXPECT(t, mm_free_pages_settled() + 2 >= before);
 }
 
 static void tmpfs_enospc_small_mount(struct ktest *t)

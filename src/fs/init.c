@@ -13,6 +13,7 @@ void vfs_init(void)
 
 	mount_init();
 	dcache_init();
+	pipefs_init();
 	register_filesystem(&tmpfs_fs_type);
 	devfs_init();
 #ifndef UMKA_UNIT_TEST

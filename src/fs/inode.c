@@ -122,6 +122,7 @@ void inode_init(struct inode *inode, struct super_block *sb, u64 ino, u32 mode)
 	ilock_init(&inode->lock);
 	inode->sb = sb;
 	inode->iflags = 0;
+	inode->i_pipe = NULL;
 	spin_lock(&sb->inode_lock);
 	rb_add(&inode->sb_node, &sb->inodes, ino_less, NULL);
 	inode->hashed = true;

@@ -360,6 +360,20 @@ int mount_root(const char *fstype, const char *options)
 	return 0;
 }
 
+struct mount *mount_internal(struct super_block *sb, const char *source)
+{
+	struct mount *m = mnt_alloc(sb, dget(sb->root), 0, source);
+
+	if (!m) {
+		dput(sb->root);
+		return NULL;
+	}
+	spin_lock(&mount_lock);
+	m->id = ++next_mnt_id;
+	spin_unlock(&mount_lock);
+	return m;
+}
+
 static bool dentry_is_live(struct dentry *d)
 {
 	bool live;

@@ -83,6 +83,11 @@ struct mount *vfs_root_mount(void);
 /* Mount a new filesystem as the namespace root (vfs_init). */
 int mount_root(const char *fstype, const char *options);
 
+/* An internal mount of sb (pipefs): in no tree and not in /proc/mounts,
+ * never unmounted. Takes over the caller's active reference on sb; NULL
+ * if out of memory. */
+struct mount *mount_internal(struct super_block *sb, const char *source);
+
 /* ---- fs_struct.c ---- */
 void fs_struct_init_kernel(void);
 
@@ -157,6 +162,10 @@ extern struct fs_type tmpfs_fs_type;
 /* A tmpfs super block of type t (devfs is a tmpfs with its own name). */
 int tmpfs_make_sb(struct fs_type *t, const char *options, struct super_block **out);
 void devfs_init(void);
+/* pipe.c: the internal filesystem of anonymous pipes, and the file
+ * operations of every pipe and FIFO (open_resolved picks them for S_IFIFO). */
+void pipefs_init(void);
+extern const struct file_ops pipe_fops;
 void random_init(void);
 long random_read(void *buf, size_t n);
 void random_mix(const void *buf, size_t n);

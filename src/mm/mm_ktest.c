@@ -18,18 +18,6 @@ static struct mm_stats mm_stats_now(void)
 	return st;
 }
 
-/* Every page that can be free: frees deferred to a grace period landed and
- * the caches' shrinkers emptied, so an allocator that reclaims when it runs
- * out finds nothing more to take back than what is counted here. */
-static u64 mm_free_drained(void)
-{
-	rcu_barrier();
-	while (mm_reclaim())
-		;
-	mm_drain_pcp();
-	return mm_stats_now().free_pages;
-}
-
 /* ---- buddy ------------------------------------------------------------------- */
 
 static void buddy_every_order(struct ktest *t)
@@ -141,7 +129,7 @@ static struct held_block *release_held(struct held_block *head, u64 pages)
 
 static void buddy_exhaust_and_recover(struct ktest *t)
 {
-	u64 before = mm_free_drained(), got;
+	u64 before = mm_free_pages_settled(), got;
 	struct held_block *head = hold_all_pages(&got);
 	void *p;
 
@@ -150,7 +138,7 @@ static void buddy_exhaust_and_recover(struct ktest *t)
 	KT_EXPECT_EQ(t, mm_stats_now().free_pages, 0);
 	release_held(head, UINT64_MAX);
 	KT_EXPECT_EQ(t, got, before);
-	KT_EXPECT_EQ(t, mm_free_drained(), before);
+	KT_EXPECT_EQ(t, mm_free_pages_settled(), before);
 	p = page_alloc_virt(0, 0);
 	KT_EXPECT(t, p != NULL);
 	page_free_virt(p, 0);
@@ -181,12 +169,6 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(buddy_pcp_batch));
 
 /* ---- slab ------------------------------------------------------------------------ */
-
-static u64 mm_free_after_shrink(void)
-{
-	slab_shrink();
-	return mm_free_drained();
-}
 
 static void slab_kmalloc_classes(struct ktest *t)
 {
@@ -346,7 +328,7 @@ static void slab_magazines_and_depot(struct ktest *t)
 
 static void slab_memory_comes_back(struct ktest *t)
 {
-	u64 before = mm_free_after_shrink();
+	u64 before = mm_free_pages_settled();
 	void *ptrs[256];
 	unsigned i;
 
@@ -354,14 +336,14 @@ static void slab_memory_comes_back(struct ktest *t)
 		ptrs[i] = kmalloc(16u << (i % 10), 0);
 	for (i = 0; i < ARRAY_SIZE(ptrs); i++)
 		kfree(ptrs[i]);
-	KT_EXPECT_EQ(t, mm_free_after_shrink(), before);
+	KT_EXPECT_EQ(t, mm_free_pages_settled(), before);
 }
 
 /* Leave the slab layer a few hundred pages, then fill them: it must fail
  * cleanly (also for its own magazines) and give everything back. */
 static void slab_exhaust_and_recover(struct ktest *t)
 {
-	u64 before = mm_free_after_shrink(), got;
+	u64 before = mm_free_pages_settled(), got;
 	struct held_block *held = hold_all_pages(&got);
 	void *head = NULL, *p;
 	unsigned n = 0;
@@ -380,7 +362,7 @@ static void slab_exhaust_and_recover(struct ktest *t)
 		kfree(p);
 	}
 	release_held(held, UINT64_MAX);
-	KT_EXPECT_EQ(t, mm_free_after_shrink(), before);
+	KT_EXPECT_EQ(t, mm_free_pages_settled(), before);
 	p = kmalloc(2048, 0);
 	KT_EXPECT(t, p != NULL);
 	kfree(p);

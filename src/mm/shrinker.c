@@ -81,3 +81,16 @@ void mm_get_reclaim_stats(struct mm_reclaim_stats *st)
 	st->freed = (u64)atomic64_read(&stat_freed);
 	st->skipped = (u64)atomic64_read(&stat_skipped);
 }
+
+u64 mm_free_pages_settled(void)
+{
+	struct mm_stats st;
+
+	rcu_barrier();
+	slab_shrink();
+	while (mm_reclaim())
+		;
+	mm_drain_pcp();
+	mm_get_stats(&st);
+	return st.free_pages;
+}
