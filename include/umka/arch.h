@@ -146,7 +146,9 @@ unsigned arch_cpu_id(void);
 /* Start secondary CPU cpu (1..boot_info.nr_cpus-1) running
  * kernel_secondary_main(cpu) on [stack, stack+size) with interrupts disabled.
  * Returns 0 once the CPU is executing (core code may lag), -ENOSYS if the
- * port cannot start CPUs, -EIO if the CPU did not respond. Boot CPU only. */
+ * port cannot start CPUs, -EIO if the CPU did not respond in time: it may
+ * still run arch code on the stack before it parks, so the core must never
+ * reuse that stack. Boot CPU only. */
 int arch_cpu_start(unsigned cpu, void *stack, size_t size);
 
 /* Called by the arch (not provided by it): a secondary CPU's entry into

@@ -115,4 +115,8 @@ void sched_for_each_task(void (*fn)(struct task *t, void *arg), void *arg);
 /* Statistics for benchmarks and tests. */
 u64 sched_nr_switches(void);
 
+/* Reschedule IPIs sent to cpu so far (wakeups and preemptions from other
+ * CPUs); other IPIs, such as RCU's, are not counted. */
+unsigned long sched_resched_ipis(unsigned cpu);
+
 #endif

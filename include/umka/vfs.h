@@ -177,6 +177,9 @@ bool inode_is_locked_by_me(struct inode *inode);
  * and enter it in the super block's table; change link counts. */
 void inode_init(struct inode *inode, struct super_block *sb, u64 ino, u32 mode);
 void inode_set_nlink(struct inode *inode, u32 nlink);
+/* Owner and permission bits replaced as one, as lockless permission checks
+ * must see them (a filesystem refreshing attributes from elsewhere). */
+void inode_set_owner_mode(struct inode *inode, u32 uid, u32 gid, u32 perm);
 void inode_inc_nlink(struct inode *inode);
 void inode_dec_nlink(struct inode *inode);
 /* The live inode numbered ino on sb, with a reference, or NULL. */

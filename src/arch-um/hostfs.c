@@ -95,9 +95,7 @@ static struct timespec64 ts(s64 sec, u32 nsec)
  * bits never change: a host name whose type changed is a new inode. */
 static void attrs_set(struct inode *inode, const struct hostfs_stat *st)
 {
-	inode->mode = (inode->mode & S_IFMT) | (st->mode & 07777);
-	inode->uid = st->uid;
-	inode->gid = st->gid;
+	inode_set_owner_mode(inode, st->uid, st->gid, st->mode);
 	inode->size = st->size;
 	inode->blocks = st->blocks;
 	inode->atime = ts(st->atime_sec, st->atime_nsec);

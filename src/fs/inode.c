@@ -280,6 +280,15 @@ void setattr_copy(struct inode *inode, const struct iattr *a)
 		inode->ctime = a->ctime;
 }
 
+void inode_set_owner_mode(struct inode *inode, u32 uid, u32 gid, u32 perm)
+{
+	attr_write_begin(inode);
+	WRITE_ONCE(inode->uid, uid);
+	WRITE_ONCE(inode->gid, gid);
+	WRITE_ONCE(inode->mode, (inode->mode & S_IFMT) | (perm & S_IALLUGO));
+	attr_write_end(inode);
+}
+
 void inode_kill_suid(struct inode *inode, const struct cred *c)
 {
 	u32 kill = S_ISUID;

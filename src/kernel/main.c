@@ -137,7 +137,10 @@ static unsigned smp_boot(unsigned want)
 			if (r != -ENOSYS)
 				pr_warn("smp: CPU %u did not start (error %d)\n", cpu, r);
 			boot_tasks[cpu].ctx.stack = NULL;
-			page_free_virt(stack, KTHREAD_STACK_ORDER);
+			/* A CPU that was sent a start (-EIO) may still wake up and
+			 * use the stack before it parks: leave it to it. */
+			if (r != -EIO)
+				page_free_virt(stack, KTHREAD_STACK_ORDER);
 			break;
 		}
 		/* It runs our code now: it cannot be given up on. */

@@ -164,11 +164,19 @@ const struct sched_class idle_class = {
 
 /* Ask rq's CPU to reschedule at its next preemption point; another CPU
  * is interrupted (IPI) so that point comes now, also out of idle. */
+static unsigned long resched_ipis[NR_CPUS];	/* sent to each CPU; atomic */
+
+unsigned long sched_resched_ipis(unsigned cpu)
+{
+	return cpu < NR_CPUS ? __atomic_load_n(&resched_ipis[cpu], __ATOMIC_RELAXED) : 0;
+}
+
 static void resched_curr(struct rq *rq)
 {
 	WRITE_ONCE(cpu_state_of(rq->cpu)->need_resched, true);
 	if (rq->cpu != arch_cpu_id()) {
 		smp_mb();	/* the queued task and the flag before the IPI */
+		__atomic_fetch_add(&resched_ipis[rq->cpu], 1, __ATOMIC_RELAXED);
 		arch_ipi_send(rq->cpu);
 	}
 }

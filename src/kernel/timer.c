@@ -98,7 +98,11 @@ bool hrtimer_cancel(struct hrtimer *t)
 		if (b->running != t) {
 			if (was_armed) {
 				dequeue_timer(b, t);
-				reprogram(b);
+				/* Only this CPU's hardware can be programmed from
+				 * here; another CPU takes one early interrupt and
+				 * irq_timer reprograms it from its tree. */
+				if (b == &timer_bases[arch_cpu_id()])
+					reprogram(b);
 			}
 			spin_unlock_irqrestore(&b->lock, flags);
 			return was_armed;
@@ -123,7 +127,7 @@ u64 hrtimer_forward(struct hrtimer *t, u64 now, u64 period)
 
 void hrtimer_for_each(void (*fn)(const struct hrtimer *t, void *arg), void *arg)
 {
-	for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+	for (unsigned cpu = 0; cpu < online_cpus(); cpu++) {
 		struct timer_base *b = &timer_bases[cpu];
 		unsigned long flags = spin_lock_irqsave(&b->lock);
 

@@ -2,14 +2,15 @@
  * one state per CPU, leaving AP_WAITING exactly once by compare-and-swap.
  * The new CPU claims AP_ALIVE when it runs C code; the boot CPU claims
  * AP_ABANDONED when it gives up waiting, after which arch_cpu_start fails
- * and the core frees the idle stack -- so a CPU that turns up after that
- * must park instead of running on it. States start zeroed (AP_WAITING);
+ * with -EIO -- so a CPU that turns up after that must park, and the core
+ * leaves it the stack it may already have used. States start zeroed (AP_WAITING);
  * an abandoned CPU is never started again. */
 #ifndef ARCH_HW_AP_START_H
 #define ARCH_HW_AP_START_H
 
 #include <umka/arch.h>
 #include <umka/atomic.h>
+#include <umka/errno.h>
 
 enum ap_state { AP_WAITING, AP_ALIVE, AP_ABANDONED };
 
@@ -38,6 +39,13 @@ static inline bool ap_wait_alive(int *state, u64 timeout_ns)
 		else
 			cpu_relax();
 	return true;
+}
+
+/* Boot CPU, failing after a start was sent: give the CPU up, unless it
+ * came alive meanwhile (then the start worked after all). */
+static inline int ap_give_up(int *state)
+{
+	return ap_claim(state, AP_ABANDONED) ? -EIO : 0;
 }
 
 /* New CPU, its arch set up: into the core, or parked for good (interrupts

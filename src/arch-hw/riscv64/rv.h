@@ -182,6 +182,7 @@ void rv_console_init(u64 uart_pa, unsigned reg_shift, unsigned io_width, u32 irq
 /* plic.c: ctx is this hart's supervisor context, ndev the source count.
  * rv_plic_route enables source and maps it to a core interrupt line. */
 void rv_plic_init(u64 pa, u32 ctx, u32 ndev);
+#define PLIC_CONTEXT_END(ctx) (0x200000 + 0x1000 * (u64)(ctx) + 8)	/* bytes used */
 bool rv_plic_route(u32 source, enum irq_line line);
 void rv_plic_interrupt(void);
 void rv_console_flush(void);

@@ -187,10 +187,19 @@ static void read_plic(u64 hartid)
 		return;
 	}
 	for (u32 i = 0; i < len / 8; i++) {
-		if (fdt_be32(ext + 8 * i) == phandle && fdt_be32(ext + 8 * i + 4) == IRQ_S_EXT) {
-			rv_plic_init(device_reg(node, "device tree PLIC"), i, ndev);
+		u64 base, size;
+
+		if (fdt_be32(ext + 8 * i) != phandle || fdt_be32(ext + 8 * i + 4) != IRQ_S_EXT)
+			continue;
+		/* The registers, this context's claim register among them. */
+		if (fdt_reg(&fdt, node, 0, &base, &size) <= 0 || base >= direct_map_end ||
+		    size > direct_map_end - base || size < PLIC_CONTEXT_END(i)) {
+			rv_early_puts("umka: PLIC: reg missing, outside the direct map or "
+				      "short of this hart's context: no device interrupts\n");
 			return;
 		}
+		rv_plic_init(base, i, ndev);
+		return;
 	}
 	rv_early_puts("umka: PLIC has no supervisor context for this hart: no device interrupts\n");
 }

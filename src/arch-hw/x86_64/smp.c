@@ -56,7 +56,13 @@ unsigned x86_smp_probe(u64 rsdp_pa, const void *rsdp_copy)
 
 	apic_ids[0] = bsp;
 	for (unsigned i = 0; i < n; i++) {
-		if (ids[i] == bsp)
+		bool dup = false;
+
+		/* Firmware may list a CPU twice (xAPIC and x2APIC entries): an
+		 * INIT to one already running would reset it mid-kernel. */
+		for (unsigned j = 0; j < nr_cpus; j++)
+			dup |= apic_ids[j] == ids[i];
+		if (dup)
 			continue;
 		if (ids[i] > XAPIC_MAX_ID) {
 			smp_puts_num("umka: SMP: skipping a CPU with x2APIC ID ", ids[i],
@@ -99,19 +105,27 @@ static void delay_ns(u64 ns)
 		cpu_relax();
 }
 
-void arch_ipi_send(unsigned cpu)
+/* One command, interrupts off: an interrupt handler sending its own IPI
+ * between the two ICR writes would change the destination under us.
+ * False if the previous command never left. */
+static bool icr_send_irqoff(u32 apic_id, u32 cmd)
 {
 	unsigned long flags;
+	bool ok;
 
-	if (cpu >= nr_cpus)
-		return;
-	/* Interrupts off: an interrupt handler sending its own IPI between
-	 * our two ICR writes would change the destination under us. */
 	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	icr_wait();
-	icr_send(apic_ids[cpu], ICR_FIXED | VEC_IPI);
+	ok = icr_wait();
+	if (ok)
+		icr_send(apic_id, cmd);
 	if (flags & 0x200)
 		arch_irq_enable();
+	return ok;
+}
+
+void arch_ipi_send(unsigned cpu)
+{
+	if (cpu < nr_cpus)
+		icr_send_irqoff(apic_ids[cpu], ICR_FIXED | VEC_IPI);
 }
 
 /* The trampoline's page tables: the kernel's, plus low memory 1:1 so the
@@ -148,14 +162,12 @@ int arch_cpu_start(unsigned cpu, void *stack, size_t size)
 
 	/* INIT, 10 ms, STARTUP, 200 us, STARTUP (a running CPU ignores the
 	 * second one). */
-	if (!icr_wait())
+	if (!icr_send_irqoff(id, ICR_INIT))
 		return -EIO;
-	icr_send(id, ICR_INIT);
 	delay_ns(10 * NSEC_PER_MSEC);
 	for (int i = 0; i < 2 && !ap_is_alive(&ap_state[cpu]); i++) {
-		if (!icr_wait())
-			return -EIO;
-		icr_send(id, ICR_STARTUP | (TRAMP_PHYS >> 12));
+		if (!icr_send_irqoff(id, ICR_STARTUP | (TRAMP_PHYS >> 12)))
+			return ap_give_up(&ap_state[cpu]);
 		delay_ns(200 * NSEC_PER_USEC);
 	}
 	return ap_wait_alive(&ap_state[cpu], AP_ALIVE_TIMEOUT_NS) ? 0 : -EIO;
