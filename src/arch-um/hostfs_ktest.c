@@ -470,7 +470,7 @@ static void errno_mapping(struct ktest *t)
 
 /* ---- Directories ------------------------------------------------------------------------- */
 
-#define NR_ENTRIES 300
+#define NR_ENTRIES 100	/* five 512-byte getdents batches or so */
 
 static void readdir_body(struct ktest *t, struct fix *f)
 {

@@ -66,18 +66,23 @@ static void timer_cancel_prevents_fire(struct ktest *t)
 {
 	struct fire_log f;
 	int order[1], n = 0;
+	unsigned long flags;
+	bool armed, cancelled;
 
-	/* 50 ms of slack between arming and cancelling: a loaded TCG host
-	 * can stall a vCPU for hundreds of microseconds. (Other tasks' timers
-	 * come and go meanwhile, so the CPU's armed count proves nothing.) */
 	hrtimer_init(&f.t, log_fire);
 	f.id = 7, f.order = order, f.n = &n;
-	hrtimer_start(&f.t, ktime_get_ns() + 50 * NSEC_PER_MSEC);
-	KT_EXPECT(t, READ_ONCE(f.t.armed));
-	KT_EXPECT(t, hrtimer_cancel(&f.t));
-	KT_EXPECT(t, !READ_ONCE(f.t.armed));
+	/* Interrupts off from arming to cancelling: however long a loaded
+	 * TCG host stalls this vCPU, the timer cannot fire in between. */
+	flags = irq_save();
+	hrtimer_start(&f.t, ktime_get_ns() + 200 * NSEC_PER_USEC);
+	armed = READ_ONCE(f.t.armed);
+	cancelled = hrtimer_cancel(&f.t);
+	irq_restore(flags);
+	KT_EXPECT(t, armed);
+	KT_EXPECT(t, cancelled && !READ_ONCE(f.t.armed));
 	KT_EXPECT(t, !hrtimer_cancel(&f.t));
-	msleep(100);	/* past when it would have fired */
+	/* nsleep's own timer expires later, and timers fire in expiry order. */
+	nsleep(400 * NSEC_PER_USEC);
 	KT_EXPECT_EQ(t, n, 0);
 }
 
