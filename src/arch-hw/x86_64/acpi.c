@@ -79,6 +79,19 @@ static const struct acpi_rsdp *rsdp_at(u64 pa)
 	return r;
 }
 
+const void *x86_acpi_rsdp_copy(const void *copy, u32 len)
+{
+	const struct acpi_rsdp *r = copy;
+
+	if (!r || len < 20 || memcmp(r->sig, "RSD PTR ", 8) || !sum_ok(r, 20))
+		return NULL;
+	/* An ACPI 2.0 RSDP in a 20-byte (old) tag would have us read its
+	 * XSDT field past the copy: refuse it, a search finds the real one. */
+	if (r->revision >= 2 && (len < sizeof(*r) || !sum_ok(r, sizeof(*r))))
+		return NULL;
+	return r;
+}
+
 /* The RSDP sits on a 16-byte boundary in the first KiB of the EBDA or in
  * the BIOS ROM area 0xe0000..0xfffff (ACPI 5.2.5.1). */
 static const struct acpi_rsdp *rsdp_scan(void)
@@ -192,11 +205,7 @@ unsigned x86_acpi_cpus(u64 rsdp_pa, const void *rsdp_copy, u32 *apic_ids, unsign
 	struct cpu_list l = { apic_ids, max, 0, 0 };
 
 	*seen = 0;
-	if (rsdp_copy) {
-		r = rsdp_copy;
-		if (memcmp(r->sig, "RSD PTR ", 8) || !sum_ok(r, 20))
-			r = NULL;
-	}
+	r = rsdp_copy;		/* checked by x86_acpi_rsdp_copy */
 	if (!r && rsdp_pa)
 		r = rsdp_at(rsdp_pa);
 	if (!r)

@@ -89,12 +89,16 @@ const char *mb2_parse(const void *info, u32 len, struct mb2_boot *out)
 			break;
 		}
 		case MB2_TAG_ACPI_NEW:
-			if (size >= 8 + 36)
+			if (size >= 8 + 36) {
 				out->rsdp = t + 8;	/* preferred over the old one */
+				out->rsdp_len = 36;
+			}
 			break;
 		case MB2_TAG_ACPI_OLD:
-			if (size >= 8 + 20 && !out->rsdp)
+			if (size >= 8 + 20 && !out->rsdp) {
 				out->rsdp = t + 8;
+				out->rsdp_len = 20;
+			}
 			break;
 		default:	/* boot loader name, ELF sections, ...: not needed */
 			break;

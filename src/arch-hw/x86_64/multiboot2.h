@@ -16,6 +16,7 @@ struct mb2_boot {
 	u32 nr_modules;		/* module tags seen */
 	u32 mod_start, mod_end;	/* the first module (the initrd): [start, end) */
 	const void *rsdp;	/* the ACPI RSDP copy (tag 15, else 14), or NULL */
+	u32 rsdp_len;		/* its bytes: 36 (tag 15) or 20 (tag 14) */
 };
 
 /* Check and index the boot information at info (len bytes readable from

@@ -246,7 +246,7 @@ static void boot_multiboot2(u32 info_pa)
 
 	if (mb.cmdline)		/* a direct-map pointer, still valid */
 		copy_cmdline(mb.cmdline, mb.cmdline_len);
-	rsdp_copy = mb.rsdp;	/* read (by acpi.c) before anything reuses it */
+	rsdp_copy = x86_acpi_rsdp_copy(mb.rsdp, mb.rsdp_len);	/* read before anything reuses it */
 	bi.machine = "x86-64 multiboot2";
 }
 

@@ -187,9 +187,13 @@ void x86_trap(struct trap_frame *f);
 
 /* acpi.c: the local APIC IDs of the enabled processors in the MADT, up to
  * max of them (seen: how many there are); 0 when there is no usable MADT.
- * rsdp_copy (multiboot2's copy) or rsdp_pa (PVH) if known, else a search. */
+ * rsdp_copy (multiboot2's, checked by x86_acpi_rsdp_copy) or rsdp_pa (PVH)
+ * if known, else a search. */
 unsigned x86_acpi_cpus(u64 rsdp_pa, const void *rsdp_copy, u32 *apic_ids, unsigned max,
 		       unsigned *seen);
+/* A boot loader's RSDP copy of len bytes if it is whole and its checksums
+ * hold (the extended one too for ACPI 2.0+), else NULL. */
+const void *x86_acpi_rsdp_copy(const void *copy, u32 len);
 /* After x86_acpi_cpus: the I/O APIC with the lowest GSI base (false if the
  * MADT has none), and the GSI and MPS flags (polarity bits 0-1, trigger
  * bits 2-3; 0 = the bus's default) of ISA interrupt irq. */
