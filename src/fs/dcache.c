@@ -16,6 +16,7 @@
 #include <umka/errno.h>
 #include <umka/mm.h>
 #include <umka/panic.h>
+#include <umka/percpu.h>
 #include <umka/slab.h>
 #include <umka/string.h>
 
@@ -29,7 +30,12 @@ static struct hlist_head dcache_hash[DCACHE_HASH_SIZE];	/* writers under dcache_
 static LIST_HEAD(dcache_lru);				/* under dcache_lock */
 static unsigned long nr_dentries, nr_unused, nr_negative;	/* under dcache_lock */
 static unsigned long nr_reclaimed;				/* under dcache_lock */
-static struct atomic64 rcu_walks, rcu_fallbacks;		/* statistics only */
+/* Path walk statistics, one cache line per CPU so that counting lookups
+ * costs no line bouncing between CPUs; summed when read. */
+static struct walk_counts {
+	u64 rcu;	/* lookups the RCU walk finished */
+	u64 ref;	/* lookups it handed to the ref walk */
+} __aligned(64) walk_counts[NR_CPUS];
 static unsigned long unused_max;	/* set at init: unused dentries kept at most */
 static struct kmem_cache *dentry_cache;
 static struct shrinker dcache_shrinker;
@@ -42,8 +48,7 @@ void dcache_init(void)
 		dcache_hash[i].first = NULL;
 	list_init(&dcache_lru);
 	nr_dentries = nr_unused = nr_negative = nr_reclaimed = 0;
-	atomic64_set(&rcu_walks, 0);
-	atomic64_set(&rcu_fallbacks, 0);
+	memset(walk_counts, 0, sizeof(walk_counts));
 	dentry_cache = kmem_cache_create("dentry", sizeof(struct dentry), SLAB_ALIGN_DEFAULT,
 					 NULL);
 	if (!dentry_cache)
@@ -378,7 +383,11 @@ bool d_get_if_seq(struct dentry *d, u32 seq)
 
 void dcache_count_walk(bool rcu_done)
 {
-	atomic64_add_return(rcu_done ? &rcu_walks : &rcu_fallbacks, 1);
+	struct walk_counts *c = &walk_counts[arch_cpu_id()];
+
+	/* Atomic only against a preempting task on the same CPU (the CPU may
+	 * also be stale after a migration: still another CPU's own line). */
+	__atomic_fetch_add(rcu_done ? &c->rcu : &c->ref, 1, __ATOMIC_RELAXED);
 }
 
 void d_add(struct dentry *d, struct inode *inode)
@@ -652,8 +661,12 @@ void dcache_get_stats(struct dcache_stats *st)
 	st->nr_negative = nr_negative;
 	st->nr_reclaimed = nr_reclaimed;
 	spin_unlock(&dcache_lock);
-	st->rcu_walks = (unsigned long)atomic64_read(&rcu_walks);
-	st->rcu_fallbacks = (unsigned long)atomic64_read(&rcu_fallbacks);
+	st->rcu_walks = st->rcu_fallbacks = 0;
+	for (unsigned i = 0; i < NR_CPUS; i++) {
+		st->rcu_walks += (unsigned long)__atomic_load_n(&walk_counts[i].rcu, __ATOMIC_RELAXED);
+		st->rcu_fallbacks += (unsigned long)__atomic_load_n(&walk_counts[i].ref,
+								    __ATOMIC_RELAXED);
+	}
 }
 
 void d_name_copy(struct dentry *d, char *buf, size_t size)
