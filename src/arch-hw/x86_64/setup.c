@@ -176,7 +176,8 @@ static u64 image_page_flags(uintptr_t va)
 
 /* Replace boot.S's 2 MiB read-write-execute window over the image's GiB
  * with 4 KiB pages over the image alone, each with its section's rights
- * (CR0.WP, set by long_mode_on, makes read-only binding in ring 0 too).
+ * (CR0.WP, set by long_mode_on, makes read-only pages binding in ring 0
+ * too).
  * boot_pd itself stays as it is: smp.c's trampoline tables still use its
  * identity half for the APs' first instructions. */
 static void map_image_strict(void)
