@@ -614,3 +614,75 @@ void fault_null_read(struct ktest *t)
 }
 
 KTEST_SUITE_EXPLICIT(fault, KTEST_CASE(fault_null_read));
+
+/* W^X of the kernel image (hardware machines; docs/hw.md "Memory layout"):
+ * text is read + execute, read-only data read only, data never executable.
+ * Each case is fatal on purpose and has its own explicit suite, so that
+ * tests/hw-fault.tap can boot them one at a time; each must stop the
+ * machine with a page fault (data/instruction abort) whose backtrace names
+ * the case. Returning means the mapping let the access through. The
+ * accesses write back what they read, so an image that wrongly allows them
+ * carries on unharmed to report the failure. */
+void fault_wrtext(struct ktest *t);
+void fault_wrtext(struct ktest *t)
+{
+	volatile u8 *p = (volatile u8 *)(uintptr_t)fault_wrtext;
+	u8 old;
+
+	__asm__ __volatile__("" : "+r"(p));
+	old = *p;		/* reading text is allowed */
+	*p = old;		/* writing it is not */
+	KT_EXPECT(t, !"the write to kernel text returned");
+}
+
+static const u32 fault_rodata_word __attribute__((used)) = 0x600df00du;
+
+void fault_wrrodata(struct ktest *t);
+void fault_wrrodata(struct ktest *t)
+{
+	volatile u32 *p = (volatile u32 *)(uintptr_t)&fault_rodata_word;
+
+	__asm__ __volatile__("" : "+r"(p));
+	KT_EXPECT(t, *p == 0x600df00du);	/* reading read-only data is allowed */
+	*p = 0x600df00du;
+	KT_EXPECT(t, !"the write to a const object returned");
+}
+
+KTEST_SUITE_EXPLICIT(fault_wrtext, KTEST_CASE(fault_wrtext));
+KTEST_SUITE_EXPLICIT(fault_wrrodata, KTEST_CASE(fault_wrrodata));
+
+/* One return instruction, in .data (initialised, so it is in the image from
+ * the start and no instruction cache maintenance is needed). */
+#if defined(__x86_64__)
+#define FAULT_RET_INSN 0xc3u		/* ret */
+#elif defined(__aarch64__)
+#define FAULT_RET_INSN 0xd65f03c0u	/* ret (x30) */
+#elif defined(__riscv)
+#define FAULT_RET_INSN 0x00008067u	/* jalr x0, 0(ra) */
+#endif
+
+#ifdef FAULT_RET_INSN
+static u32 fault_data_code[4] __aligned(16) = { FAULT_RET_INSN };
+
+/* Not inlined and not a tail call: its frame record holds the return
+ * address into fault_exec_data, so the backtrace of the instruction fetch
+ * fault (which happens before the data "function" builds a frame) names
+ * the case. */
+static __attribute__((noinline)) void fault_call_data(void (*fn)(void))
+{
+	fn();
+	__asm__ __volatile__("" ::: "memory");
+}
+
+void fault_exec_data(struct ktest *t);
+void fault_exec_data(struct ktest *t)
+{
+	void (*fn)(void) = (void (*)(void))(uintptr_t)fault_data_code;
+
+	__asm__ __volatile__("" : "+r"(fn));
+	fault_call_data(fn);
+	KT_EXPECT(t, !"the call into a data buffer returned");
+}
+
+KTEST_SUITE_EXPLICIT(fault_exec_data, KTEST_CASE(fault_exec_data));
+#endif

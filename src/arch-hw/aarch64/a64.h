@@ -36,6 +36,13 @@
 #define PTE_UXN (UL(1) << 54)
 #define PTE_NORMAL_BLOCK (PTE_BLOCK | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF)
 #define PTE_DEVICE_BLOCK (PTE_BLOCK | PTE_ATTR_DEVICE | PTE_AF | PTE_PXN | PTE_UXN)
+/* Level 3 page descriptors (4 KiB): the image. AP[2] makes a page read-only
+ * (AP[1] = 0: EL0 has no access at all). */
+#define PTE_PAGE 0x3
+#define PTE_AP_RO (1 << 7)
+#define PTE_NORMAL_PAGE (PTE_PAGE | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF)
+#define PTE_XN (PTE_PXN | PTE_UXN)
+#define KERNEL_L3_MAX 8		/* level 3 tables for the image: 16 MiB */
 #define MAIR_VALUE 0x04ff
 
 /* TCR_EL1: 48-bit VA both halves, 4 KiB granules, write-back walks,
@@ -121,8 +128,10 @@ extern char a64_secondary_entry[];
 extern u64 boot_ttbr0_l0[512];
 extern u64 a64_load_pa;		/* physical address of _kernel_start */
 extern u64 boot_ttbr1_l0[512];
+extern u64 boot_kernel_l3[KERNEL_L3_MAX][512];	/* the image, 4 KiB pages */
 extern char boot_stack[], boot_stack_top[];
 extern char _kernel_start[], _kernel_end[];
+extern char _etext[], _erodata[];	/* kernel.ld: page-aligned section ends */
 
 /* entry.S */
 extern char a64_vectors[];

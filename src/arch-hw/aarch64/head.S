@@ -4,7 +4,8 @@
  * enters at its first byte at EL2 or EL1, MMU off, interrupts masked, with
  * x0 = the device tree's physical address. We drop to EL1, zero .bss, build
  * boot page tables (identity map of the image's GiB, the image at
- * KERNEL_VMA, an early direct map of the device tree's two GiBs), turn the
+ * KERNEL_VMA in 4 KiB pages, an early direct map of the device tree's two
+ * GiBs), turn the
  * MMU on, jump to the higher half and call a64_boot_main(dtb) on the boot
  * stack (later CPU 0's idle task).
  *
@@ -116,7 +117,10 @@ at_el1:
 	orr	x3, x4, x3, lsl #30
 	str	x3, [x1, x2, lsl #3]
 
-	/* TTBR1 slot 511 -> L1 slot 510 -> L2: the image at KERNEL_VMA. */
+	/* TTBR1 slot 511 -> L1 slot 510 -> L2 -> L3: the image at KERNEL_VMA
+	 * in 4 KiB pages, read-write-execute for now. setup.c then narrows
+	 * each page to its section's rights, a change of permissions only
+	 * (splitting a live block would need break-before-make). */
 	adrp	x0, boot_ttbr1_l0
 	adrp	x1, boot_kernel_l1
 	adrp	x2, boot_kernel_l2
@@ -127,15 +131,28 @@ at_el1:
 	ldr	x5, =_kernel_size
 	ldr	x6, =0x1fffff
 	add	x5, x5, x6
-	lsr	x5, x5, #21		/* 2 MiB blocks to map */
-	orr	x3, x20, x4
+	lsr	x5, x5, #21		/* level 3 tables, 2 MiB each */
+	cmp	x5, #KERNEL_L3_MAX
+	b.hi	hang			/* image too big for boot_kernel_l3 */
+	adrp	x6, boot_kernel_l3
+	orr	x3, x6, #PTE_TABLE
 3:	str	x3, [x2], #8
-	add	x3, x3, #0x200000
+	add	x3, x3, #4096
+	subs	x5, x5, #1
+	b.ne	3b
+	ldr	x5, =_kernel_size
+	lsr	x5, x5, #12		/* pages (kernel.ld ends the image on one) */
+	mov	x3, #PTE_NORMAL_PAGE
+	orr	x3, x3, x20
+3:	str	x3, [x6], #8
+	add	x3, x3, #4096
 	subs	x5, x5, #1
 	b.ne	3b
 
 	/* TTBR1 slot 0: the early direct map, 1 GiB blocks over the device
-	 * tree's GiB and the next (setup.c replaces it once it knows RAM). */
+	 * tree's GiB and the next (setup.c replaces it once it knows RAM),
+	 * never executable. */
+	ldr	x4, =(PTE_NORMAL_BLOCK | PTE_XN)
 	lsr	x5, x19, #39
 	cbnz	x5, 4f			/* beyond 512 GiB: a64_boot_main says so */
 	adrp	x1, boot_dm_l1
@@ -247,6 +264,8 @@ boot_ttbr0_l1:	.skip 4096
 boot_ttbr1_l0:	.skip 4096
 boot_kernel_l1:	.skip 4096
 boot_kernel_l2:	.skip 4096
+	.globl boot_kernel_l3
+boot_kernel_l3:	.skip 4096 * KERNEL_L3_MAX
 boot_dm_l1:	.skip 4096
 	.globl boot_stack, boot_stack_top
 boot_stack:	.skip BOOT_STACK_SIZE

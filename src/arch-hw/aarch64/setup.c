@@ -52,7 +52,8 @@ static u64 read_memory(u64 dtb_pa)
 
 /* Direct map with 2 MiB blocks over [0, max(4 GiB, top of RAM)): the first
  * 4 GiB always, for the GIC, the UART and other MMIO. Blocks holding RAM
- * are Normal write-back, the rest Device-nGnRE (never executable). It
+ * are Normal write-back, the rest Device-nGnRE; none is executable (the
+ * secondary CPUs run head.S through TTBR0's identity map instead). It
  * replaces head.S's early window (break-before-make: the old entry is
  * invalidated and flushed from the TLB before the new one is written),
  * then TTBR0 walks are turned off: NULL and low addresses fault. */
@@ -67,7 +68,8 @@ static void build_direct_map(u64 ram_top)
 			u64 pa = gib * GiB1 + i * MiB2;
 
 			dm_l2[gib][i] = pa | (bootmem_is_ram(&bi, pa, pa + MiB2)
-						      ? PTE_NORMAL_BLOCK : PTE_DEVICE_BLOCK);
+						      ? PTE_NORMAL_BLOCK | PTE_XN
+						      : PTE_DEVICE_BLOCK);
 		}
 		dm_l1[gib] = PA(dm_l2[gib]) | PTE_TABLE;
 	}
@@ -85,6 +87,35 @@ static void build_direct_map(u64 ram_top)
 	dsb(ish);
 	isb();
 	direct_map_end = end;
+}
+
+/* Narrow head.S's read-write-execute pages of the image to each section's
+ * rights: text read-only and executable, read-only data (.rodata, the
+ * ktest suites, the symbol table) read-only, .data and .bss read-write;
+ * only text is executable, and nothing at EL0. Permissions change, the
+ * output addresses do not, so no break-before-make: update, then flush
+ * the stale entries (only this CPU runs yet). */
+static void protect_image(void)
+{
+	u64 *pte = &boot_kernel_l3[0][0];
+	u64 pages = (u64)(_kernel_end - _kernel_start) / 4096;
+
+	for (u64 i = 0; i < pages; i++) {
+		uintptr_t va = (uintptr_t)_kernel_start + i * 4096;
+		u64 e = pte[i] & ~(u64)(PTE_AP_RO | PTE_XN);
+
+		if (va < (uintptr_t)_etext)
+			e |= PTE_AP_RO | PTE_UXN;
+		else if (va < (uintptr_t)_erodata)
+			e |= PTE_AP_RO | PTE_XN;
+		else
+			e |= PTE_XN;
+		pte[i] = e;
+	}
+	dsb(ishst);
+	__asm__ __volatile__("tlbi vmalle1" ::: "memory");
+	dsb(ish);
+	isb();
 }
 
 bool a64_addr_mapped(uintptr_t va, size_t len)
@@ -221,6 +252,7 @@ void a64_boot_main(u64 dtb_pa)
 
 	ram_top = read_memory(dtb_pa);
 	build_direct_map(ram_top);
+	protect_image();
 	read_devices();		/* the console is up from here on */
 	bootmem_fdt_chosen(&bootmem, &bi, &fdt, cmdline, sizeof(cmdline), direct_map_end);
 	a64_time_init();

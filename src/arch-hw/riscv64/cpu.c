@@ -110,6 +110,14 @@ static __noreturn void fatal_trap(struct trap_frame *f)
 		dump_printf(", stval 0x%llx", (unsigned long long)f->stval);
 	dump_printf(" at sepc 0x%llx\n", (unsigned long long)f->sepc);
 	dump_frame(f);
+	/* An instruction fetch that faults outside the kernel's text (a call
+	 * into data, a jump through a bad pointer) happened before the callee
+	 * ran: its caller's frame is still current and ra returns into it.
+	 * The backtrace, which stops at a record whose pc is not text, goes
+	 * on from there instead of ending at the trap. */
+	if ((f->scause == 1 || f->scause == 12) &&
+	    (f->sepc < (uintptr_t)_kernel_start || f->sepc >= (uintptr_t)_etext))
+		f->frame[1] = f->x[0];	/* x1 = ra */
 	if (f->scause & SCAUSE_IRQ)
 		panic("unexpected interrupt: %s (scause 0x%llx)", name,
 		      (unsigned long long)f->scause);

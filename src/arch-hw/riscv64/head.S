@@ -192,6 +192,7 @@ rv_load_pa:	.quad 0
 	.balign 4096
 	.globl boot_root
 boot_root:	.skip 4096
+	.globl boot_kernel_l1
 boot_kernel_l1:	.skip 4096
 	.globl boot_stack, boot_stack_top
 boot_stack:	.skip BOOT_STACK_SIZE

@@ -34,6 +34,8 @@
 #define PTE_D (1 << 7)
 #define PTE_KERNEL (PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D)
 #define PTE_DATA (PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D)
+#define PTE_TEXT (PTE_V | PTE_R | PTE_X | PTE_G | PTE_A)
+#define PTE_RODATA (PTE_V | PTE_R | PTE_G | PTE_A)
 #define PTE_PPN_SHIFT 10
 #define SATP_SV39 (UL(8) << 60)
 
@@ -165,7 +167,8 @@ extern char rv_secondary_entry[];
 extern u64 rv_load_pa;		/* physical address of _kernel_start */
 extern u64 boot_root[512];	/* the Sv39 root table (satp) */
 extern char boot_stack[], boot_stack_top[];
-extern char _kernel_start[], _etext[], _kernel_end[];
+extern u64 boot_kernel_l1[512];	/* root slot 510: the image at KERNEL_VMA */
+extern char _kernel_start[], _etext[], _erodata[], _kernel_end[];
 
 /* entry.S */
 extern char rv_trap_entry[];

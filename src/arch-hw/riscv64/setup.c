@@ -13,6 +13,7 @@
 #include "rv.h"
 
 #define GiB1 (1ULL << 30)
+#define MiB2 (1ULL << 21)
 
 static struct boot_info bi;
 static char cmdline[CMDLINE_MAX];
@@ -66,6 +67,42 @@ static void build_direct_map(u64 ram_top)
 		boot_root[i] = 0;
 	sfence_vma();
 	direct_map_end = end;
+}
+
+/* The image in 4 KiB pages, each with its section's rights, in place of
+ * head.S's read-write-execute megapages: text read + execute, read-only
+ * data (.rodata, the ktest suites, the symbol table) read only, .data and
+ * .bss read + write. Sv39 allows a leaf to become a pointer to a table in
+ * place; sfence.vma then drops the stale megapage translations. The APs'
+ * tables (smp.c) share boot_kernel_l1, so they see the same. */
+#define IMAGE_L0_MAX 8	/* 16 MiB of image */
+static u64 image_l0[IMAGE_L0_MAX][512] __aligned(4096);
+
+static void protect_image(void)
+{
+	uintptr_t text_end = ALIGN_UP((uintptr_t)_etext, 4096);
+	u64 size = (u64)(_kernel_end - _kernel_start);
+	u64 megas = ALIGN_UP(size, MiB2) / MiB2;
+
+	if (megas > IMAGE_L0_MAX)
+		rv_boot_fail("kernel image", "larger than its page tables (16 MiB)");
+	for (u64 m = 0; m < megas; m++) {
+		for (u64 i = 0; i < 512; i++) {
+			u64 off = m * MiB2 + i * 4096;
+			uintptr_t va = (uintptr_t)_kernel_start + off;
+			u64 flags = PTE_DATA;
+
+			if (off >= size)
+				break;
+			if (va < text_end)
+				flags = PTE_TEXT;
+			else if (va < (uintptr_t)_erodata)
+				flags = PTE_RODATA;
+			image_l0[m][i] = ((rv_load_pa + off) >> 12) << PTE_PPN_SHIFT | flags;
+		}
+		boot_kernel_l1[m] = (PA(image_l0[m]) >> 12) << PTE_PPN_SHIFT | PTE_V;
+	}
+	sfence_vma();
 }
 
 bool rv_addr_mapped(uintptr_t va, size_t len)
@@ -260,6 +297,7 @@ void rv_boot_main(u64 hartid, u64 dtb_pa)
 
 	ram_top = read_memory(dtb_pa);
 	build_direct_map(ram_top);
+	protect_image();
 	read_devices(hartid);	/* the console is up from here on */
 	bootmem_fdt_chosen(&bootmem, &bi, &fdt, cmdline, sizeof(cmdline), direct_map_end);
 	tb = read_timebase();

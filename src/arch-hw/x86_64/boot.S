@@ -125,7 +125,7 @@ boot_common:
 	movl $(PHYS(boot_pdpt_low) + PTE_P + PTE_W), PHYS(boot_pml4) + 256 * 8
 	movl $(PHYS(boot_pdpt_high) + PTE_P + PTE_W), PHYS(boot_pml4) + 511 * 8
 
-	/* Long mode: PAE, page tables, EFER.LME, then paging (with WP). */
+	/* Long mode: PAE, page tables, EFER.LME + NXE, then paging (with WP). */
 	long_mode_on $PHYS(boot_pml4)
 	lgdt PHYS(boot_gdt_desc)
 	ljmp $SEL_KCODE, $PHYS(long_entry)

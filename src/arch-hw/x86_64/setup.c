@@ -42,6 +42,10 @@ static char cmdline[CMDLINE_MAX];
 static u64 direct_pdpt[512] __aligned(4096);
 static u64 direct_pd[DIRECT_MAP_MAX_GIB][512] __aligned(4096);
 static u64 direct_map_end;	/* bytes of physical space mapped */
+/* The image at KERNEL_VMA in 4 KiB pages: one page table per 2 MiB. */
+#define IMAGE_PT_MAX 8
+static u64 image_pd[512] __aligned(4096);
+static u64 image_pt[IMAGE_PT_MAX][512] __aligned(4096);
 static u64 rsdp_pa;		/* PVH: the ACPI RSDP's address, 0 if not given */
 static const void *rsdp_copy;	/* multiboot2: its copy of the RSDP */
 
@@ -132,7 +136,9 @@ static u64 read_memory_map(const struct hvm_start_info *si)
 
 /* Direct map with 2 MiB pages over [0, max(4 GiB, top of RAM)): the first
  * 4 GiB always, for the LAPIC and other MMIO below 4 GiB. Pages without RAM
- * are uncached. Then drop the identity map: NULL and low addresses fault. */
+ * are uncached; none is executable (nothing runs from the direct map: the
+ * APs' trampoline runs at its identity address, through smp.c's tables).
+ * Then drop the identity map: NULL and low addresses fault. */
 static void build_direct_map(u64 ram_top)
 {
 	u64 end = ALIGN_UP(MAX(ram_top, 4 * GiB1), GiB1);
@@ -142,7 +148,7 @@ static void build_direct_map(u64 ram_top)
 	for (u64 gib = 0; gib < end / GiB1; gib++) {
 		for (u64 i = 0; i < 512; i++) {
 			u64 pa = gib * GiB1 + i * MiB2;
-			u64 flags = PTE_P | PTE_W | PTE_PS | PTE_G;
+			u64 flags = PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
 
 			if (!bootmem_is_ram(&bi, pa, pa + MiB2))
 				flags |= PTE_PCD | PTE_PWT;
@@ -154,6 +160,47 @@ static void build_direct_map(u64 ram_top)
 	boot_pml4[256] = PA(direct_pdpt) | PTE_P | PTE_W;
 	boot_pml4[0] = 0;
 	write_cr3(PA(boot_pml4));
+}
+
+/* What one page of the image may do: text read + execute, read-only data
+ * (.rodata, the ktest suites, the symbol table) read only, .data and .bss
+ * read + write. Never both write and execute. */
+static u64 image_page_flags(uintptr_t va)
+{
+	if (va < (uintptr_t)_etext)
+		return PTE_P | PTE_G;
+	if (va < (uintptr_t)_erodata)
+		return PTE_P | PTE_G | PTE_NX;
+	return PTE_P | PTE_W | PTE_G | PTE_NX;
+}
+
+/* Replace boot.S's 2 MiB read-write-execute window over the image's GiB
+ * with 4 KiB pages over the image alone, each with its section's rights
+ * (CR0.WP, set by long_mode_on, makes read-only pages binding in ring 0
+ * too).
+ * boot_pd itself stays as it is: smp.c's trampoline tables still use its
+ * identity half for the APs' first instructions. */
+static void map_image_strict(void)
+{
+	u64 first = PA(_kernel_start) / MiB2;
+	u64 last = ALIGN_UP(PA(_kernel_end), MiB2) / MiB2;
+
+	if (last - first > IMAGE_PT_MAX)
+		boot_fail("kernel image larger than its page tables (16 MiB)");
+	for (u64 i = first; i < last; i++) {
+		u64 *pt = image_pt[i - first];
+
+		for (u64 j = 0; j < 512; j++) {
+			u64 pa = i * MiB2 + j * 4096;
+			uintptr_t va = (uintptr_t)(KERNEL_VMA + pa);
+
+			if (va >= (uintptr_t)_kernel_start && va < (uintptr_t)_kernel_end)
+				pt[j] = pa | image_page_flags(va);
+		}
+		image_pd[i] = PA(pt) | PTE_P | PTE_W;
+	}
+	boot_pdpt_high[510] = PA(image_pd) | PTE_P | PTE_W;
+	write_cr3(PA(boot_pml4));	/* the old entries were not global */
 }
 
 bool x86_addr_mapped(uintptr_t va, size_t len)
@@ -260,6 +307,7 @@ void x86_boot_main(u32 proto, u32 info_pa)
 		boot_multiboot2(info_pa);
 	else
 		boot_fail("entered at the multiboot2 entry without the multiboot2 magic in %eax");
+	map_image_strict();
 	bi.cmdline = cmdline;
 	bi.direct_map = DIRECT_MAP;
 	bi.wallclock_ns = x86_rtc_read_ns();

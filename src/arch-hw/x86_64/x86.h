@@ -66,7 +66,8 @@
 
 #ifdef __ASSEMBLER__
 /* Paging off to long mode, from real or protected mode (boot.S and the AP
- * trampoline): PAE, CR3 from cr3 (a 32-bit operand), EFER.LME, then caches
+ * trampoline): PAE, CR3 from cr3 (a 32-bit operand), EFER.LME and EFER.NXE
+ * (every CPU: the kernel's page tables use the NX bit), then caches
  * on and CR0.PG | WP | PE. The caller's far jump then enters 64-bit code. */
 /* Flat kernel data segments everywhere (64-bit code, after the far jump). */
 .macro data_segments
@@ -86,7 +87,7 @@
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
 	rdmsr
-	orl $0x100, %eax		/* EFER.LME */
+	orl $0x900, %eax		/* EFER.LME | EFER.NXE (PTE_NX is a reserved bit without NXE) */
 	wrmsr
 	movl %cr0, %eax
 	andl $~0x60000000, %eax		/* caches on: clear CR0.CD and CR0.NW */
@@ -97,6 +98,7 @@
 #include <umka/types.h>
 
 #define PA(va) ((u64)(uintptr_t)(va) - KERNEL_VMA)	/* image address -> physical */
+#define PTE_NX (1ULL << 63)	/* no instruction fetch (needs EFER.NXE) */
 
 /* What trap_common (entry.S) saves, lowest address first. */
 struct trap_frame {
@@ -164,8 +166,10 @@ static inline void write_cr3(u64 v)
 /* boot.S */
 extern u64 boot_pml4[512];
 extern u64 boot_pdpt_low[512];	/* identity map of the first 4 GiB, kept */
+extern u64 boot_pdpt_high[512];	/* slot 510: the image at KERNEL_VMA */
 extern char boot_stack[], boot_stack_top[];
 extern char _kernel_start[], _kernel_end[], __bss_start[], __bss_end[];
+extern char _etext[], _erodata[];	/* kernel.ld: page-aligned section ends */
 
 /* entry.S */
 extern char x86_trap_stubs[];	/* 256 stubs, 16 bytes apart */
