@@ -245,6 +245,10 @@ void d_instantiate(struct dentry *d, struct inode *inode);
 /* Unhash d: later lookups ask the filesystem again (a filesystem whose
  * names can change behind the kernel's back keeps no negative entries). */
 void d_drop(struct dentry *d);
+/* d's parent with a reference (stable against a concurrent rename). */
+struct dentry *dget_parent(struct dentry *d);
+/* d's name into buf (NUL-terminated, cut to size), under the dcache lock. */
+void d_name_copy(struct dentry *d, char *buf, size_t size);
 /* A new root dentry for sb holding inode's reference. */
 struct dentry *d_make_root(struct inode *inode);
 u32 dname_hash(const char *name, u32 len);
@@ -283,6 +287,12 @@ struct super_ops {
 	int (*statfs)(struct super_block *sb, struct vfs_statfs *st);
 	/* Free the fs's own state; every inode has been evicted. */
 	void (*put_super)(struct super_block *sb);
+	/* Optional, for filesystems changed behind the kernel's back (hostfs):
+	 * is cached child d of locked-or-not parent still what its name means?
+	 * 1 yes, 0 no (the VFS unhashes it and asks ->lookup again), or a
+	 * negative errno. Called on every lookup that finds d in the dcache,
+	 * so the RCU walk hands such filesystems to the ref walk. May sleep. */
+	int (*d_revalidate)(struct dentry *d);
 };
 
 struct fs_type;

@@ -610,12 +610,39 @@ static void hostfs_put_super(struct super_block *sb)
 	sb->fs_info = NULL;
 }
 
+/* Does a cached name still mean the same host file? The host may have
+ * removed, renamed or replaced it behind the kernel's back (an editor
+ * writes a new file and renames it over the old). One host statx per
+ * cached component: hostfs pays it for coherence. */
+static int hostfs_d_revalidate(struct dentry *d)
+{
+	struct inode *inode = READ_ONCE(d->inode);
+	char name[NAME_MAX + 1];
+	struct hostfs_stat st;
+	struct dentry *parent;
+	int err;
+
+	if (!inode)
+		return 0;	/* hostfs keeps no negative names: ask the host */
+	parent = dget_parent(d);
+	d_name_copy(d, name, sizeof(name));
+	err = hostfs_h_stat_at(hfd(parent->inode), name, &st);
+	dput(parent);
+	if (err == -ENOENT || err == -ENOTDIR)
+		return 0;
+	if (err)
+		return err;
+	return st.ino == HI(inode)->host_ino && st.dev_major == HI(inode)->dev_major &&
+	       st.dev_minor == HI(inode)->dev_minor && (st.mode & S_IFMT) == (inode->mode & S_IFMT);
+}
+
 static const struct super_ops hostfs_sops = {
 	.alloc_inode = hostfs_alloc_inode,
 	.evict_inode = hostfs_evict_inode,
 	.free_inode = hostfs_free_inode,
 	.statfs = hostfs_statfs,
 	.put_super = hostfs_put_super,
+	.d_revalidate = hostfs_d_revalidate,
 };
 
 /* source: an absolute host directory. No options yet. */

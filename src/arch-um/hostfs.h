@@ -59,6 +59,8 @@ int hostfs_h_fstat(int fd, struct hostfs_stat *st);
 /* name in the directory dirfd: an O_PATH fd on it (not following a
  * symlink) and its attributes. */
 int hostfs_h_lookup(int dirfd, const char *name, int *fd, struct hostfs_stat *st);
+/* What the host has at dirfd/name now, not following a final symlink. */
+int hostfs_h_stat_at(int dirfd, const char *name, struct hostfs_stat *st);
 /* Make name in dirfd: a regular file, directory, symlink (to link), FIFO or
  * socket of permission bits mode & 07777 (exact: the host umask is undone).
  * Then as hostfs_h_lookup. */
@@ -108,6 +110,7 @@ int hostfs_t_chmod(const char *path, uint32_t mode);
 int hostfs_t_symlink(const char *target, const char *path);
 int hostfs_t_link(const char *old, const char *new);
 int hostfs_t_unlink(const char *path);
+int hostfs_t_rename(const char *old, const char *new);
 uint32_t hostfs_t_euid(void);
 uint32_t hostfs_t_egid(void);
 int64_t hostfs_t_now_sec(void);

@@ -116,6 +116,19 @@ int hostfs_h_fstat(int fd, struct hostfs_stat *st)
 	return r;
 }
 
+int hostfs_h_stat_at(int dirfd, const char *name, struct hostfs_stat *st)
+{
+	struct statx sx;
+	bool irq = host_enter();
+	int r = host_ret(statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
+			       &sx));
+
+	if (!r)
+		from_statx(&sx, st);
+	host_leave(irq);
+	return r;
+}
+
 int hostfs_h_check_dir(const char *path)
 {
 	struct stat st;
@@ -566,6 +579,15 @@ int hostfs_t_unlink(const char *path)
 {
 	bool irq = host_enter();
 	int r = host_ret(unlink(path));
+
+	host_leave(irq);
+	return r;
+}
+
+int hostfs_t_rename(const char *old, const char *new)
+{
+	bool irq = host_enter();
+	int r = host_ret(rename(old, new));
 
 	host_leave(irq);
 	return r;

@@ -153,12 +153,16 @@ static void sees_host_files(struct ktest *t)
 	with_mount(t, sees_host_files_body);
 }
 
-/* The host unlinks a file the kernel has cached: the kernel's O_PATH fd
- * keeps it alive (as an open file would), so its number is not given to
- * the host's next file, which the kernel sees as a new inode. */
+/* The host changes names the kernel has cached: unlinks one, replaces
+ * another the way editors save (write a new file, rename it over the old).
+ * Every lookup asks the host whether the cached name still means the same
+ * file (d_revalidate), so the kernel sees the change at once; a file the
+ * kernel already has open keeps its old content, as on Linux. The old
+ * file's number is not reused meanwhile: the kernel's O_PATH fd keeps it. */
 static void unlinked_behind_body(struct ktest *t, struct fix *f)
 {
 	struct hostfs_stat old, now;
+	struct file *open_old;
 	struct statx st;
 	char buf[16];
 
@@ -173,11 +177,29 @@ static void unlinked_behind_body(struct ktest *t, struct fix *f)
 	KT_EXPECT_EQ(t, st.stx_ino, now.ino);
 	KT_EXPECT_EQ(t, kvfs_read_file(gp(f, 0, "new"), buf, sizeof(buf), 0), 5);
 	KT_EXPECT(t, !memcmp(buf, "fresh", 5));
-	/* the cached name still reaches the unlinked file, as documented */
-	KT_EXPECT_EQ(t, kstat(gp(f, 0, "old"), &st), 0);
-	KT_EXPECT_EQ(t, st.stx_nlink, 0);
-	KT_EXPECT_EQ(t, kvfs_read_file(gp(f, 0, "old"), buf, sizeof(buf), 0), 4);
-	KT_EXPECT(t, !memcmp(buf, "old!", 4));
+	/* the cached name of the unlinked file is gone */
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "old"), &st), -ENOENT);
+
+	/* an editor's save: new content renamed over "doc" */
+	KT_ASSERT(t, hostfs_t_write(hp(f, 0, "doc"), "v1", 2) == 0);
+	KT_EXPECT_EQ(t, kvfs_read_file(gp(f, 0, "doc"), buf, sizeof(buf), 0), 2);
+	open_old = kopen(gp(f, 0, "doc"), O_RDONLY, 0);
+	KT_ASSERT(t, open_old != NULL);
+	KT_ASSERT(t, hostfs_t_write(hp(f, 0, "doc.tmp"), "version 2", 9) == 0);
+	KT_ASSERT(t, hostfs_t_rename(hp(f, 0, "doc.tmp"), hp(f, 1, "doc")) == 0);
+	KT_EXPECT_EQ(t, kvfs_read_file(gp(f, 0, "doc"), buf, sizeof(buf), 0), 9);
+	KT_EXPECT(t, !memcmp(buf, "version 2", 9));
+	KT_EXPECT_EQ(t, vfs_pread(open_old, buf, sizeof(buf), 0), 2);
+	KT_EXPECT(t, !memcmp(buf, "v1", 2));
+	file_put(open_old);
+	/* and a directory replaced by a file of the same name */
+	KT_ASSERT(t, hostfs_t_mkdir(hp(f, 0, "dir"), 0755) == 0);
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "dir"), &st), 0);
+	KT_EXPECT(t, S_ISDIR(st.stx_mode));
+	KT_ASSERT(t, hostfs_t_rmtree(hp(f, 0, "dir")) == 0);
+	KT_ASSERT(t, hostfs_t_write(hp(f, 0, "dir"), "f", 1) == 0);
+	KT_EXPECT_EQ(t, kstat(gp(f, 0, "dir"), &st), 0);
+	KT_EXPECT(t, S_ISREG(st.stx_mode));
 }
 
 static void unlinked_behind(struct ktest *t)

@@ -111,6 +111,25 @@ int follow_dotdot(struct nameidata *nd)
 	return 0;
 }
 
+/* d_lookup, then the filesystem's word on whether the cached child still
+ * stands (super_ops->d_revalidate): a stale one is unhashed and missed, so
+ * the caller asks ->lookup afresh. NULL on a miss, or an ERR_PTR. */
+static struct dentry *d_lookup_valid(struct dentry *parent, const char *name, u32 len)
+{
+	struct dentry *d = d_lookup(parent, name, len);
+	int r;
+
+	if (!d || !d->sb->s_op->d_revalidate)
+		return d;
+	r = d->sb->s_op->d_revalidate(d);
+	if (r > 0 || (r == 0 && READ_ONCE(d->mounted)))
+		return d;	/* a mountpoint keeps its name: its mounts hang there */
+	if (r == 0)
+		d_drop(d);	/* users keep their reference; the name goes */
+	dput(d);
+	return r == 0 ? NULL : ERR_PTR(r);
+}
+
 struct dentry *lookup_locked(struct dentry *parent, const char *name, u32 len)
 {
 	struct inode *dir = parent->inode;
@@ -119,7 +138,7 @@ struct dentry *lookup_locked(struct dentry *parent, const char *name, u32 len)
 
 	if (len > NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
-	d = d_lookup(parent, name, len);
+	d = d_lookup_valid(parent, name, len);
 	if (d)
 		return d;
 	if (dir->iflags & I_DEAD)
@@ -142,7 +161,9 @@ static int lookup_component(struct nameidata *nd, const char *name, u32 len, str
 
 	if (len > NAME_MAX)
 		return -ENAMETOOLONG;
-	d = d_lookup(parent, name, len);
+	d = d_lookup_valid(parent, name, len);
+	if (IS_ERR(d))
+		return (int)PTR_ERR(d);
 	if (!d) {
 		inode_lock(parent->inode);
 		d = lookup_locked(parent, name, len);
@@ -372,6 +393,8 @@ static bool rcu_step(const struct cred *c, struct rcu_walk *w, const char *name,
 		return !read_seqcount_retry(&w->dentry->seq, w->seq);
 	if (len > NAME_MAX || (len == 2 && name[0] == '.' && name[1] == '.'))
 		return false;
+	if (dir->sb->s_op->d_revalidate)
+		return false;	/* the fs must be asked, and it may sleep */
 	child = d_lookup_rcu(w->dentry, name, len, dname_hash(name, len), &seq);
 	/* The parent's inode and permission, and the child as its child, are
 	 * trusted only if the parent did not change meanwhile. */

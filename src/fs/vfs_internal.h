@@ -17,8 +17,6 @@ struct dentry *d_alloc(struct dentry *parent, const char *name, u32 len);
 void d_delete(struct dentry *d);
 /* Unhash and free the unused children of a removed directory. */
 void d_prune_children(struct dentry *dir);
-/* The parent of d with a reference. */
-struct dentry *dget_parent(struct dentry *d);
 /* True if anc is d or one of its ancestors. Stable under the rename lock. */
 bool d_is_ancestor(const struct dentry *anc, const struct dentry *d);
 /* For a rename: names are allocated up front so the move cannot fail
@@ -50,8 +48,6 @@ void dcache_count_walk(bool rcu_done);
 /* The dcache lock, for walks over parents and names (path naming). */
 void dcache_lock_acquire(void);
 void dcache_lock_release(void);
-/* Copy d's name into buf (NUL-terminated, truncated to size). */
-void d_name_copy(struct dentry *d, char *buf, size_t size);
 
 /* ---- inode.c ---- */
 /* Evict and free every inode of a dying super block. */
