@@ -2304,6 +2304,72 @@ START_TEST(test_rcu_walk_falls_back)
 }
 END_TEST
 
+/* super_ops->d_revalidate, on a tmpfs whose ops are copied with a test
+ * verdict: asked for every cached name a lookup finds; 1 keeps the name,
+ * an errno fails the lookup, 0 unhashes it and asks ->lookup again, except
+ * on a mountpoint; the RCU walk hands such a filesystem to the ref walk. */
+static int reval_verdict = 1;
+static unsigned reval_calls;
+
+static int test_d_revalidate(struct dentry *d)
+{
+	(void)d;
+	reval_calls++;
+	return reval_verdict;
+}
+
+START_TEST(test_d_revalidate_hook)
+{
+	static struct super_ops ops;
+	struct walk_result r;
+	struct file *f;
+	struct path p, p2;
+	char buf[4];
+
+	OK(vfs_mkdirat(R, NULL, "/rv", 0755));
+	OK(vfs_mount(R, "tmpfs", "/rv", "tmpfs", 0, NULL));
+	OK(vfs_lookup(R, NULL, "/rv", 0, &p));
+	ops = *p.dentry->sb->s_op;
+	ops.d_revalidate = test_d_revalidate;
+	p.dentry->sb->s_op = &ops;
+	path_put(&p);
+	OK(vfs_mkdirat(R, NULL, "/rv/d", 0755));
+	OK(kvfs_write_file("/rv/f", 0644, "abc", 3));
+
+	reval_verdict = 1;
+	reval_calls = 0;
+	r = walk(R, "/rv/f", 0);
+	ck_assert_int_eq(r.err, 0);
+	ck_assert(r.fell_back);		/* the fs must be asked: no RCU walk */
+	ck_assert_uint_gt(reval_calls, 0);
+
+	reval_verdict = -EIO;
+	ERR(walk(R, "/rv/f", 0).err, EIO);
+
+	/* stale: the name is unhashed and ->lookup asked again; tmpfs finds
+	 * the same file, under a new dentry. Holders of the old one keep it. */
+	reval_verdict = 1;
+	OK(vfs_lookup(R, NULL, "/rv/f", 0, &p));
+	f = open_ok(R, "/rv/f", O_RDONLY, 0);
+	reval_verdict = 0;
+	OK(vfs_lookup(R, NULL, "/rv/f", 0, &p2));
+	ck_assert_ptr_ne(p2.dentry, p.dentry);
+	ck_assert_ptr_eq(p2.dentry->inode, p.dentry->inode);
+	ck_assert_int_eq(vfs_pread(f, buf, sizeof(buf), 0), 3);
+	file_put(f);
+	path_put(&p2);
+	path_put(&p);
+
+	/* a mountpoint keeps its name: its mount is still reached */
+	OK(vfs_mount(R, "tmpfs", "/rv/d", "tmpfs", 0, NULL));
+	OK(kvfs_write_file("/rv/d/inner", 0644, "x", 1));
+	r = walk(R, "/rv/d/inner", 0);
+	ck_assert_int_eq(r.err, 0);
+	OK(vfs_umount(R, "/rv/d", 0));
+	reval_verdict = 1;
+}
+END_TEST
+
 START_TEST(test_rcu_walk_sees_changes)
 {
 	static const char long1[] = "/r/a-name-long-enough-to-live-outside-the-dentry-itself-1";
@@ -2494,7 +2560,7 @@ static Suite *vfs_suite(void)
 		    test_path_name } },
 		{ "rcuwalk",
 		  { test_rcu_walk_takes_cached_paths, test_rcu_walk_falls_back,
-		    test_rcu_walk_sees_changes, test_rcu_walk_crosses_mounts,
+		    test_rcu_walk_sees_changes, test_rcu_walk_crosses_mounts, test_d_revalidate_hook,
 		    test_dcache_shrinker_under_pressure, test_reclaim_only_where_it_may_sleep } },
 		{ "tmpfs",
 		  { test_tmpfs_enospc_and_space_back, test_tmpfs_nr_inodes, test_tmpfs_sparse_file,
