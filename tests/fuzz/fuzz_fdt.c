@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy = malloc(size ? size : 1);
 	static const char *const compats[] = {
 		"arm,pl011", "arm,cortex-a15-gic", "arm,gic-400", "arm,gic-v3",
-		"arm,armv8-timer", "arm,psci-0.2", "riscv,plic0",
+		"arm,armv8-timer", "arm,psci-0.2", "riscv,plic0", NULL,
 	};
 	unsigned budget = 100000;
 	struct fdt f;
@@ -76,11 +76,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = fdt_path(&f, "/memory");
 		if (n >= 0 && fdt_reg(&f, n, 0, &base, &sz) < 0 && !f.err)
 			abort();
-		for (size_t c = 0; c < sizeof(compats) / sizeof(compats[0]); c++)
+		for (size_t c = 0; compats[c]; c++)
 			for (n = fdt_find_compatible(&f, -1, compats[c]); n >= 0;
 			     n = fdt_find_compatible(&f, n, compats[c]))
 				if (!fdt_prop_has_string(&f, n, "compatible", compats[c]))
 					abort();
+		n = fdt_find_device(&f, compats);
+		if (n >= 0) {
+			const char *st = fdt_getprop_str(&f, n, "status");
+
+			if (st && strcmp(st, "okay") && strcmp(st, "ok"))
+				abort();	/* a disabled device was offered */
+		}
 		sink += fdt_path(&f, "/cpus/cpu@0") >= 0;
 		sink += fdt_path(&f, "/psci/") >= 0;
 	} else if (!f.err) {

@@ -129,21 +129,6 @@ bool a64_addr_mapped(uintptr_t va, size_t len)
 	return va >= DIRECT_MAP && va + len <= DIRECT_MAP + direct_map_end;
 }
 
-/* First node compatible with any of compats[] whose status is not
- * "disabled"; -1 if none. */
-static int find_device(const char *const *compats)
-{
-	for (; *compats; compats++)
-		for (int n = fdt_find_compatible(&fdt, -1, *compats); n >= 0;
-		     n = fdt_find_compatible(&fdt, n, *compats)) {
-			const char *status = fdt_getprop_str(&fdt, n, "status");
-
-			if (!status || !strcmp(status, "okay") || !strcmp(status, "ok"))
-				return n;
-		}
-	return -1;
-}
-
 static u64 device_reg(int node, unsigned index, const char *what)
 {
 	u64 base, size;
@@ -171,7 +156,7 @@ static void read_devices(void)
 	u32 len;
 	int node;
 
-	node = find_device(uarts);
+	node = fdt_find_device(&fdt, uarts);
 	if (node < 0)
 		a64_boot_fail("device tree", "no PL011 UART (compatible \"arm,pl011\")");
 	{
@@ -184,7 +169,7 @@ static void read_devices(void)
 		a64_console_init(device_reg(node, 0, "device tree PL011 UART"), intid);
 	}
 
-	node = find_device(psci);
+	node = fdt_find_device(&fdt, psci);
 	if (node < 0)
 		node = fdt_path(&fdt, "/psci");
 	if (node >= 0) {
@@ -200,7 +185,7 @@ static void read_devices(void)
 
 	/* The PL031 RTC's data register counts seconds since 1970 (QEMU
 	 * starts it at the host's time). Optional: no RTC, no wall clock. */
-	node = find_device(rtcs);
+	node = fdt_find_device(&fdt, rtcs);
 	if (node >= 0) {
 		u64 base, size;
 
@@ -209,7 +194,7 @@ static void read_devices(void)
 			bi.wallclock_ns = mmio_read32((uintptr_t)(DIRECT_MAP + base)) * NSEC_PER_SEC;
 	}
 
-	node = find_device(timers);
+	node = fdt_find_device(&fdt, timers);
 	if (node < 0)
 		a64_boot_fail("device tree", "no generic timer node (\"arm,armv8-timer\")");
 	irqs = fdt_getprop(&fdt, node, "interrupts", &len);
@@ -222,9 +207,9 @@ static void read_devices(void)
 	{
 		unsigned intid = 16 + fdt_be32(irqs + 28);
 
-		node = find_device(gic2);
+		node = fdt_find_device(&fdt, gic2);
 		if (node < 0) {
-			if (find_device(gic3) >= 0)
+			if (fdt_find_device(&fdt, gic3) >= 0)
 				a64_boot_fail("device tree", "GICv3 is not supported yet "
 					      "(QEMU: -M virt,gic-version=2)");
 			a64_boot_fail("device tree", "no GICv2 interrupt controller");

@@ -477,3 +477,16 @@ int fdt_rsv(const struct fdt *f, unsigned index, u64 *base, u64 *size)
 	*size = fdt_be64(e + 8);
 	return 1;
 }
+
+int fdt_find_device(const struct fdt *f, const char *const *compats)
+{
+	for (; *compats; compats++)
+		for (int n = fdt_find_compatible(f, -1, *compats); n >= 0;
+		     n = fdt_find_compatible(f, n, *compats)) {
+			const char *status = fdt_getprop_str(f, n, "status");
+
+			if (!status || !strcmp(status, "okay") || !strcmp(status, "ok"))
+				return n;
+		}
+	return -1;
+}

@@ -60,6 +60,10 @@ int fdt_path(const struct fdt *f, const char *path);
  * "compatible" string list contains compat; -1 when none. */
 int fdt_find_compatible(const struct fdt *f, int after, const char *compat);
 
+/* The first node compatible with any of compats[] (NULL-terminated, in
+ * order of preference) whose status is not "disabled"; -1 if none. */
+int fdt_find_device(const struct fdt *f, const char *const *compats);
+
 /* Property value of node, or NULL (missing). *len gets its length. */
 const void *fdt_getprop(const struct fdt *f, int node, const char *name, u32 *len);
 

@@ -116,21 +116,6 @@ bool rv_addr_mapped(uintptr_t va, size_t len)
 	return va >= DIRECT_MAP && va + len <= DIRECT_MAP + direct_map_end;
 }
 
-/* First node compatible with any of compats[] whose status is not
- * "disabled"; -1 if none. */
-static int find_device(const char *const *compats)
-{
-	for (; *compats; compats++)
-		for (int n = fdt_find_compatible(&fdt, -1, *compats); n >= 0;
-		     n = fdt_find_compatible(&fdt, n, *compats)) {
-			const char *status = fdt_getprop_str(&fdt, n, "status");
-
-			if (!status || !strcmp(status, "okay") || !strcmp(status, "ok"))
-				return n;
-		}
-	return -1;
-}
-
 static u64 device_reg(int node, const char *what)
 {
 	u64 base, size;
@@ -173,7 +158,7 @@ static const char *const test_devices[] = { "sifive,test1", "sifive,test0", NULL
  * head.S maps GiB 0 early for it, so boot failures report status 3. */
 static void early_test_device(void)
 {
-	int node = find_device(test_devices);
+	int node = fdt_find_device(&fdt, test_devices);
 	u64 base, size;
 
 	if (node >= 0 && fdt_reg(&fdt, node, 0, &base, &size) > 0 && base < EARLY_DEVICE_END &&
@@ -207,7 +192,7 @@ static u32 hart_intc_phandle(u64 hartid)
 static void read_plic(u64 hartid)
 {
 	static const char *const plics[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
-	int node = find_device(plics);
+	int node = fdt_find_device(&fdt, plics);
 	u32 len, phandle, ndev;
 	const u8 *ext;
 
@@ -245,7 +230,7 @@ static void read_devices(u64 hartid)
 {
 	static const char *const uarts[] = { "ns16550a", "ns16550", "ns16450", NULL };
 	static const char *const rtcs[] = { "google,goldfish-rtc", NULL };
-	int node = find_device(uarts);
+	int node = fdt_find_device(&fdt, uarts);
 
 	if (node >= 0) {
 		u32 shift = fdt_getprop_u32(&fdt, node, "reg-shift", 0);
@@ -259,12 +244,12 @@ static void read_devices(u64 hartid)
 		rv_early_puts("umka: no ns16550 UART in the device tree: console through SBI\n");
 	}
 	read_plic(hartid);
-	node = find_device(test_devices);
+	node = fdt_find_device(&fdt, test_devices);
 	if (node >= 0)
 		rv_set_test_device(device_reg(node, "device tree sifive,test"));
 	/* Goldfish RTC: nanoseconds since 1970; reading TIME_LOW latches
 	 * TIME_HIGH. Optional: no RTC, no wall clock. */
-	node = find_device(rtcs);
+	node = fdt_find_device(&fdt, rtcs);
 	if (node >= 0) {
 		u64 base, size;
 
