@@ -6,6 +6,7 @@
 #include <umka/panic.h>
 #include <umka/string.h>
 
+#include "../common/diag.h"
 #include "a64.h"
 
 #define PSCI_SYSTEM_OFF 0x84000008
@@ -55,36 +56,22 @@ static const char *ec_name(unsigned ec)
 	}
 }
 
-/* Straight to the console: the fault may be inside printk with its lock. */
-static void dump_printf(const char *fmt, ...) __printf(1, 2);
-static void dump_printf(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	arch_console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 static void dump_frame(const struct trap_frame *f)
 {
-	dump_printf("ELR %016llx SPSR %08llx SP %016llx\n", (unsigned long long)f->elr,
+	hw_dump_printf("ELR %016llx SPSR %08llx SP %016llx\n", (unsigned long long)f->elr,
 		    (unsigned long long)f->spsr, (unsigned long long)f->sp);
-	dump_printf("ESR %08llx FAR %016llx\n", (unsigned long long)f->esr,
+	hw_dump_printf("ESR %08llx FAR %016llx\n", (unsigned long long)f->esr,
 		    (unsigned long long)f->far);
 	for (unsigned i = 0; i < 31; i += 3) {
 		if (i + 2 < 31)
-			dump_printf("x%-2u %016llx x%-2u %016llx x%-2u %016llx\n", i,
+			hw_dump_printf("x%-2u %016llx x%-2u %016llx x%-2u %016llx\n", i,
 				    (unsigned long long)f->x[i], i + 1,
 				    (unsigned long long)f->x[i + 1], i + 2,
 				    (unsigned long long)f->x[i + 2]);
 		else
-			dump_printf("x%-2u %016llx\n", i, (unsigned long long)f->x[i]);
+			hw_dump_printf("x%-2u %016llx\n", i, (unsigned long long)f->x[i]);
 	}
-	dump_printf("SCTLR %016llx TCR %016llx TTBR1 %016llx\n",
+	hw_dump_printf("SCTLR %016llx TCR %016llx TTBR1 %016llx\n",
 		    (unsigned long long)READ_SYSREG(sctlr_el1),
 		    (unsigned long long)READ_SYSREG(tcr_el1),
 		    (unsigned long long)READ_SYSREG(ttbr1_el1));
@@ -95,11 +82,11 @@ static __noreturn void fatal_trap(struct trap_frame *f)
 	unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
 	const char *kind = kind_names[f->kind & 15];
 
-	dump_printf("\naarch64 exception: %s, ESR 0x%llx: EC 0x%x (%s), ISS 0x%llx\n", kind,
+	hw_dump_printf("\naarch64 exception: %s, ESR 0x%llx: EC 0x%x (%s), ISS 0x%llx\n", kind,
 		    (unsigned long long)f->esr, ec, ec_name(ec),
 		    (unsigned long long)(f->esr & 0x1ffffff));
 	if (ec == 0x24 || ec == 0x25 || ec == 0x20 || ec == 0x21)
-		dump_printf("%s at 0x%llx (%s, fault status 0x%llx)\n",
+		hw_dump_printf("%s at 0x%llx (%s, fault status 0x%llx)\n",
 			    ec >= 0x24 ? "data abort" : "instruction abort",
 			    (unsigned long long)f->far,
 			    ec >= 0x24 ? (f->esr & (1 << 6) ? "write" : "read") : "fetch",
@@ -129,7 +116,7 @@ void a64_trap(struct trap_frame *f)
 
 __noreturn void a64_unexpected_irq(unsigned intid)
 {
-	dump_printf("\naarch64: unexpected interrupt %u from the GIC\n", intid);
+	hw_dump_printf("\naarch64: unexpected interrupt %u from the GIC\n", intid);
 	panic("unexpected interrupt %u", intid);
 }
 

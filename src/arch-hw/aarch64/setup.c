@@ -24,12 +24,7 @@ static u64 direct_map_end;	/* bytes of physical space mapped */
 
 __noreturn void a64_boot_fail(const char *what, const char *why)
 {
-	a64_early_puts("umka: cannot boot: ");
-	a64_early_puts(what);
-	a64_early_puts(": ");
-	a64_early_puts(why);
-	a64_early_puts("\n");
-	arch_halt(HALT_PANIC);
+	bootmem_cannot_boot(a64_early_puts, what, why);
 }
 
 static const struct bootmem_ops bootmem = { a64_early_puts, a64_boot_fail };

@@ -5,6 +5,18 @@
 
 #include "bootmem.h"
 
+void bootmem_cannot_boot(void (*puts)(const char *s), const char *what, const char *why)
+{
+	puts("umka: cannot boot: ");
+	if (what) {
+		puts(what);
+		puts(": ");
+	}
+	puts(why);
+	puts("\n");
+	arch_halt(HALT_PANIC);
+}
+
 void bootmem_add(const struct bootmem_ops *ops, struct boot_info *bi, u64 base, u64 size,
 		 enum mem_type type)
 {

@@ -14,6 +14,11 @@ struct bootmem_ops {
 	__noreturn void (*fail)(const char *what, const char *why);
 };
 
+/* "umka: cannot boot: what: why" (without "what: " when what is NULL) on
+ * the early console, then halt with HALT_PANIC. */
+__noreturn void bootmem_cannot_boot(void (*puts)(const char *s), const char *what,
+				    const char *why);
+
 /* Append a region; zero sizes are ignored. Once BOOT_MEM_MAX regions are
  * in, later ones are dropped with a console warning. */
 void bootmem_add(const struct bootmem_ops *ops, struct boot_info *bi, u64 base, u64 size,

@@ -11,6 +11,7 @@
 #include <umka/panic.h>
 #include <umka/string.h>
 
+#include "../common/diag.h"
 #include "rv.h"
 
 #define TEST_PASS 0x5555	/* sifive,test: power off, QEMU exits 0 */
@@ -61,20 +62,6 @@ static const char *cause_name(u64 cause)
 	}
 }
 
-/* Straight to the console: the fault may be inside printk with its lock. */
-static void dump_printf(const char *fmt, ...) __printf(1, 2);
-static void dump_printf(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	arch_console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 static const char *const reg_names[32] = {
 	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
 	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
@@ -83,9 +70,9 @@ static const char *const reg_names[32] = {
 
 static void dump_frame(const struct trap_frame *f)
 {
-	dump_printf("sepc %016llx sstatus %016llx\n", (unsigned long long)f->sepc,
+	hw_dump_printf("sepc %016llx sstatus %016llx\n", (unsigned long long)f->sepc,
 		    (unsigned long long)f->sstatus);
-	dump_printf("scause %016llx stval %016llx\n", (unsigned long long)f->scause,
+	hw_dump_printf("scause %016llx stval %016llx\n", (unsigned long long)f->scause,
 		    (unsigned long long)f->stval);
 	for (unsigned i = 1; i < 32; i += 3) {
 		char line[120];
@@ -94,9 +81,9 @@ static void dump_frame(const struct trap_frame *f)
 		for (unsigned j = i; j < i + 3 && j < 32; j++)
 			n += ksnprintf(line + n, sizeof(line) - (size_t)n, "%-4s %016llx ",
 				       reg_names[j], (unsigned long long)f->x[j - 1]);
-		dump_printf("%s\n", line);
+		hw_dump_printf("%s\n", line);
 	}
-	dump_printf("satp %016llx sie %016llx sip %016llx\n",
+	hw_dump_printf("satp %016llx sie %016llx sip %016llx\n",
 		    (unsigned long long)csr_read(satp), (unsigned long long)csr_read(sie),
 		    (unsigned long long)csr_read(sip));
 }
@@ -105,10 +92,10 @@ static __noreturn void fatal_trap(struct trap_frame *f)
 {
 	const char *name = cause_name(f->scause);
 
-	dump_printf("\nriscv64 trap: scause 0x%llx (%s)", (unsigned long long)f->scause, name);
+	hw_dump_printf("\nriscv64 trap: scause 0x%llx (%s)", (unsigned long long)f->scause, name);
 	if (!(f->scause & SCAUSE_IRQ))
-		dump_printf(", stval 0x%llx", (unsigned long long)f->stval);
-	dump_printf(" at sepc 0x%llx\n", (unsigned long long)f->sepc);
+		hw_dump_printf(", stval 0x%llx", (unsigned long long)f->stval);
+	hw_dump_printf(" at sepc 0x%llx\n", (unsigned long long)f->sepc);
 	dump_frame(f);
 	/* An instruction fetch that faults outside the kernel's text (a call
 	 * into data, a jump through a bad pointer) happened before the callee

@@ -23,12 +23,7 @@ static u64 direct_map_end;	/* bytes of physical space mapped */
 
 __noreturn void rv_boot_fail(const char *what, const char *why)
 {
-	rv_early_puts("umka: cannot boot: ");
-	rv_early_puts(what);
-	rv_early_puts(": ");
-	rv_early_puts(why);
-	rv_early_puts("\n");
-	arch_halt(HALT_PANIC);
+	bootmem_cannot_boot(rv_early_puts, what, why);
 }
 
 static const struct bootmem_ops bootmem = { rv_early_puts, rv_boot_fail };

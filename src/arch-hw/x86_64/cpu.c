@@ -11,6 +11,7 @@
 #include <umka/percpu.h>
 #include <umka/string.h>
 
+#include "../common/diag.h"
 #include "x86.h"
 
 struct tss {
@@ -135,37 +136,23 @@ static const char *const exception_names[32] = {
 	"#SX security", "reserved 31",
 };
 
-/* Straight to the console: the fault may be inside printk with its lock. */
-static void dump_printf(const char *fmt, ...) __printf(1, 2);
-static void dump_printf(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	arch_console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 static void dump_frame(const struct trap_frame *f)
 {
-	dump_printf("RIP %016llx CS %04llx RFLAGS %016llx\n", (unsigned long long)f->rip,
+	hw_dump_printf("RIP %016llx CS %04llx RFLAGS %016llx\n", (unsigned long long)f->rip,
 		    (unsigned long long)f->cs, (unsigned long long)f->rflags);
-	dump_printf("RSP %016llx SS %04llx error %llx\n", (unsigned long long)f->rsp,
+	hw_dump_printf("RSP %016llx SS %04llx error %llx\n", (unsigned long long)f->rsp,
 		    (unsigned long long)f->ss, (unsigned long long)f->error);
-	dump_printf("RAX %016llx RBX %016llx RCX %016llx\n", (unsigned long long)f->rax,
+	hw_dump_printf("RAX %016llx RBX %016llx RCX %016llx\n", (unsigned long long)f->rax,
 		    (unsigned long long)f->rbx, (unsigned long long)f->rcx);
-	dump_printf("RDX %016llx RSI %016llx RDI %016llx\n", (unsigned long long)f->rdx,
+	hw_dump_printf("RDX %016llx RSI %016llx RDI %016llx\n", (unsigned long long)f->rdx,
 		    (unsigned long long)f->rsi, (unsigned long long)f->rdi);
-	dump_printf("RBP %016llx R8  %016llx R9  %016llx\n", (unsigned long long)f->rbp,
+	hw_dump_printf("RBP %016llx R8  %016llx R9  %016llx\n", (unsigned long long)f->rbp,
 		    (unsigned long long)f->r8, (unsigned long long)f->r9);
-	dump_printf("R10 %016llx R11 %016llx R12 %016llx\n", (unsigned long long)f->r10,
+	hw_dump_printf("R10 %016llx R11 %016llx R12 %016llx\n", (unsigned long long)f->r10,
 		    (unsigned long long)f->r11, (unsigned long long)f->r12);
-	dump_printf("R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)f->r13,
+	hw_dump_printf("R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)f->r13,
 		    (unsigned long long)f->r14, (unsigned long long)f->r15);
-	dump_printf("CR0 %016llx CR2 %016llx CR3 %016llx CR4 %016llx\n",
+	hw_dump_printf("CR0 %016llx CR2 %016llx CR3 %016llx CR4 %016llx\n",
 		    (unsigned long long)READ_CR(0), (unsigned long long)READ_CR(2),
 		    (unsigned long long)READ_CR(3), (unsigned long long)READ_CR(4));
 }
@@ -175,10 +162,10 @@ static __noreturn void fatal_trap(struct trap_frame *f)
 	unsigned v = (unsigned)f->vector;
 	const char *name = v < 32 ? exception_names[v] : "unexpected interrupt";
 
-	dump_printf("\nx86-64 trap: vector %u (%s), error code 0x%llx\n", v, name,
+	hw_dump_printf("\nx86-64 trap: vector %u (%s), error code 0x%llx\n", v, name,
 		    (unsigned long long)f->error);
 	if (v == 14)
-		dump_printf("page fault at 0x%llx: %s, %s, %s\n", (unsigned long long)READ_CR(2),
+		hw_dump_printf("page fault at 0x%llx: %s, %s, %s\n", (unsigned long long)READ_CR(2),
 			    f->error & 1 ? "protection violation" : "page not present",
 			    f->error & 2 ? "write" : f->error & 16 ? "instruction fetch" : "read",
 			    f->error & 4 ? "user mode" : "kernel mode");

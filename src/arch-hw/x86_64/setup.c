@@ -51,10 +51,7 @@ static const void *rsdp_copy;	/* multiboot2: its copy of the RSDP */
 
 static __noreturn void boot_fail(const char *why)
 {
-	x86_early_puts("umka: cannot boot: ");
-	x86_early_puts(why);
-	x86_early_puts("\n");
-	arch_halt(HALT_PANIC);
+	bootmem_cannot_boot(x86_early_puts, NULL, why);
 }
 
 static void *early_phys(u64 pa, u64 len, const char *what_fails)
@@ -66,10 +63,7 @@ static void *early_phys(u64 pa, u64 len, const char *what_fails)
 
 static __noreturn void early_fail(const char *what, const char *why)
 {
-	x86_early_puts("umka: cannot boot: ");
-	x86_early_puts(what);
-	x86_early_puts(": ");
-	boot_fail(why);
+	bootmem_cannot_boot(x86_early_puts, what, why);
 }
 
 static const struct bootmem_ops bootmem = { x86_early_puts, early_fail };

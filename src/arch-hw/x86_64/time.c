@@ -19,6 +19,7 @@
 #include <umka/percpu.h>
 #include <umka/printk.h>
 
+#include "../common/bootmem.h"
 #include "x86.h"
 
 #define PIT_HZ 1193182ULL
@@ -84,10 +85,7 @@ u64 x86_lapic_hz(void)
 
 static __noreturn void time_fail(const char *why)
 {
-	x86_early_puts("umka: cannot boot: ");
-	x86_early_puts(why);
-	x86_early_puts("\n");
-	arch_halt(HALT_PANIC);
+	bootmem_cannot_boot(x86_early_puts, NULL, why);
 }
 
 static void pic_disable(void)
