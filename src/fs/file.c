@@ -405,19 +405,28 @@ long vfs_write(struct file *f, const void *buf, size_t n)
 	return r;
 }
 
-long vfs_pread(struct file *f, void *buf, size_t n, s64 off)
+/* pread's and pwrite's checks, in Linux's order: an O_PATH file, a
+ * negative offset, a file without positions (pipes), the access mode. */
+static int positional_io_check(const struct file *f, s64 off, unsigned fmode)
 {
-	u64 pos = (u64)off;
-	long r;
-
 	if (f->mode & FMODE_PATH)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
 	if (!(f->mode & FMODE_LSEEK))
 		return -ESPIPE;
-	if (!(f->mode & FMODE_READ))
+	if (!(f->mode & fmode))
 		return -EBADF;
+	return 0;
+}
+
+long vfs_pread(struct file *f, void *buf, size_t n, s64 off)
+{
+	u64 pos = (u64)off;
+	long r = positional_io_check(f, off, FMODE_READ);
+
+	if (r)
+		return r;
 	if (!f->f_op->read)
 		return S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
 	r = f->f_op->read(f, buf, MIN(n, (size_t)MAX_RW_COUNT), &pos);
@@ -429,15 +438,10 @@ long vfs_pread(struct file *f, void *buf, size_t n, s64 off)
 long vfs_pwrite(struct file *f, const void *buf, size_t n, s64 off)
 {
 	u64 pos = (u64)off;
+	int err = positional_io_check(f, off, FMODE_WRITE);
 
-	if (f->mode & FMODE_PATH)
-		return -EBADF;
-	if (off < 0)
-		return -EINVAL;
-	if (!(f->mode & FMODE_LSEEK))
-		return -ESPIPE;
-	if (!(f->mode & FMODE_WRITE))
-		return -EBADF;
+	if (err)
+		return err;
 	if (!f->f_op->write)
 		return -EINVAL;
 	return f->f_op->write(f, buf, MIN(n, (size_t)MAX_RW_COUNT), &pos);
