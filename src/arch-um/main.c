@@ -212,5 +212,6 @@ int main(int argc, char **argv)
 	um_console_init();
 	um_context_init_boot();
 	um_cpu_init();
+	um_trap_init_thread();
 	kernel_main(&bi);
 }

@@ -44,6 +44,11 @@ void um_fuse_shutdown(void);
 void um_hostfs_start(void);
 int um_hostfs_split(const char *arg, char *host, char *guest, size_t size);
 
+/* trap.c: turn host faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE) in the
+ * calling vCPU thread into a kernel panic with registers and a call trace.
+ * Each vCPU thread calls it once before running kernel code. */
+void um_trap_init_thread(void);
+
 /* console.c */
 void um_console_init(void);
 
