@@ -121,6 +121,16 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to);
  * tools (Valgrind, ASan) drop their state for the stack. */
 void arch_context_destroy(struct arch_context *ctx);
 
+/* Make page (the lowest page of a kernel stack, page aligned) inaccessible,
+ * so that running off the end of the stack traps at once instead of
+ * overwriting the memory below it. false where the machine cannot; the
+ * core then has only its end-of-stack word, checked at every switch. */
+bool arch_stack_guard(void *page);
+
+/* Make a page guarded by arch_stack_guard ordinary memory again, before
+ * the stack's pages are freed. */
+void arch_stack_unguard(void *page);
+
 /* ---- Time ---------------------------------------------------------------- */
 
 /* Monotonic nanoseconds since an arbitrary epoch before boot; never goes

@@ -60,6 +60,10 @@ struct task {
 	struct atomic refs;		/* freed when it drops to zero */
 	u64 nr_switches;		/* times switched in */
 	void *wait_data;		/* scratch for the primitive it sleeps in */
+	void *stack_base;		/* pages of its stack (kthreads; else NULL) */
+	u64 *stack_end;			/* holds STACK_END_MAGIC while the stack
+					 * has not been overrun (kthreads only) */
+	bool stack_guarded;		/* lowest stack page is arch_stack_guard'ed */
 	/* lock checker (UMKA_DEBUG): locks held, innermost last */
 	unsigned nr_held;
 	struct held_lock held[LOCKCHECK_DEPTH];
@@ -111,6 +115,14 @@ void sched_tick(void);
  * under the task list lock: fn must not sleep, allocate or take a lock
  * ordered before the wait queues. For procfs and umkafs. */
 void sched_for_each_task(void (*fn)(struct task *t, void *arg), void *arg);
+
+/* The lowest usable word of a kernel thread's stack; the switch code
+ * panics if it changed ("kernel stack overflow"). */
+#define STACK_END_MAGIC 0x57ac3e0d5a1ea5edULL
+
+/* True if addr lies in the calling task's stack guard page: a fault there
+ * is a stack overflow. For the arch's trap handlers. */
+bool task_stack_guard_hit(uintptr_t addr);
 
 /* Statistics for benchmarks and tests. */
 u64 sched_nr_switches(void);

@@ -5,11 +5,13 @@
  * frame, so the trace starts at the faulting function) and status 3.
  *
  * The handler runs on an alternate stack of each vCPU thread, so a kernel
- * stack that overflowed into unmapped memory still gets its report. A fault
+ * thread that ran off its stack into the guard page below it (made here,
+ * arch_stack_guard) still gets its report, named as a stack overflow. A fault
  * in a host helper thread (FUSE, host I/O) is not the kernel's: it gets the
  * same dump and a raw backtrace, then the process exits with status 3. */
 #include <execinfo.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,9 @@
 #include <unistd.h>
 
 #include <umka/arch.h>
+#include <umka/mm.h>
 #include <umka/panic.h>
+#include <umka/sched.h>
 
 #include "um.h"
 
@@ -168,6 +172,9 @@ static void on_trap(int sig, siginfo_t *si, void *ucv)
 		    trap_access(sig, uc), where, si->si_addr);
 	trap_dump_registers(uc);
 	trap_dump_frames(uc, trap_is_fetch(sig, uc));
+	if (on_vcpu && task_stack_guard_hit((uintptr_t)si->si_addr))
+		panic("kernel stack overflow: %s (tid %d) ran into its guard page at %s",
+		      current->name, current->tid, where);
 	if (on_vcpu)
 		panic("%s (%s) at %s, address %p", trap_name(sig), kind, where, si->si_addr);
 
@@ -178,6 +185,22 @@ static void on_trap(int sig, siginfo_t *si, void *ucv)
 	trap_printf("fault in a host helper thread, not in the kernel; its stack:\n");
 	backtrace_symbols_fd(frames, n, STDOUT_FILENO);
 	_exit(HALT_PANIC);
+}
+
+/* A kernel stack's guard page is a hole in RAM's mapping: the access that
+ * runs off the stack faults into on_trap, which names it. */
+bool arch_stack_guard(void *page)
+{
+	return mprotect(page, PAGE_SIZE, PROT_NONE) == 0;
+}
+
+void arch_stack_unguard(void *page)
+{
+	/* Failing leaves a hole in RAM that the next owner would fault on. */
+	if (mprotect(page, PAGE_SIZE, PROT_READ | PROT_WRITE)) {
+		perror("umka: mprotect (stack unguard)");
+		abort();
+	}
 }
 
 void um_trap_init_thread(void)

@@ -1,8 +1,11 @@
-/* ktest suite for arch-um's own machinery: host fds as interrupts. */
+/* ktest suites for arch-um's own machinery: host fds as interrupts, and
+ * (explicit, fatal) the guard page under every kernel thread's stack. */
+#include <limits.h>
 #include <unistd.h>
 
 #include <umka/irq.h>
 #include <umka/ktest.h>
+#include <umka/sched.h>
 #include <umka/wait.h>
 
 #include "um.h"
@@ -46,3 +49,36 @@ static void hostio_pipe_interrupts(struct ktest *t)
 }
 
 KTEST_SUITE(um_hostio, KTEST_CASE(hostio_pipe_interrupts));
+
+/* Fatal on purpose (ktest=fault_stack_overflow): unbounded recursion in a
+ * kernel thread must fault on the guard page below its stack and stop the
+ * machine with "kernel stack overflow" naming the thread, with the frames
+ * of the recursion (tests/fault-boot.tap). Not static: the report names
+ * it. */
+unsigned fault_stack_recurse(unsigned depth);
+unsigned fault_stack_recurse(unsigned depth)
+{
+	volatile char frame[256];
+
+	frame[0] = (char)depth;
+	if (depth == UINT_MAX)	/* never: keeps the compiler from calling it infinite */
+		return 0;
+	return fault_stack_recurse(depth + 1) + (unsigned)frame[0];
+}
+
+static void stack_overflow_thread(void *arg)
+{
+	*(unsigned *)arg = fault_stack_recurse(0);
+}
+
+static void fault_stack_overflow(struct ktest *t)
+{
+	unsigned result = 0;
+	struct task *k = kthread_create(stack_overflow_thread, &result, "stack_overflow");
+
+	KT_ASSERT(t, k != NULL);
+	kthread_join(k);
+	KT_EXPECT(t, !"recursion without end returned");
+}
+
+KTEST_SUITE_EXPLICIT(fault_stack_overflow, KTEST_CASE(fault_stack_overflow));

@@ -616,6 +616,30 @@ __attribute__((no_sanitize("null"))) void fault_null_read(struct ktest *t)
 
 KTEST_SUITE_EXPLICIT(fault, KTEST_CASE(fault_null_read));
 
+/* Fatal on purpose (ktest=fault_stack_smash): a kernel thread whose
+ * end-of-stack word is overwritten, as by an overrun no guard page caught,
+ * must stop the machine at its next switch with "kernel stack overflow"
+ * naming it (tests/fault-boot.tap). */
+void fault_stack_smash_thread(void *arg);
+void fault_stack_smash_thread(void *arg)
+{
+	(void)arg;
+	WRITE_ONCE(*current->stack_end, 0);
+	yield();
+	barrier();	/* not a tail call: the report names this frame */
+}
+
+static void fault_stack_smash(struct ktest *t)
+{
+	struct task *k = kthread_create(fault_stack_smash_thread, NULL, "stack_smasher");
+
+	KT_ASSERT(t, k != NULL);
+	kthread_join(k);
+	KT_EXPECT(t, !"the overwritten end-of-stack word went unnoticed");
+}
+
+KTEST_SUITE_EXPLICIT(fault_stack_smash, KTEST_CASE(fault_stack_smash));
+
 /* W^X of the kernel image (hardware machines; docs/hw.md "Memory layout"):
  * text is read + execute, read-only data read only, data never executable.
  * Each case is fatal on purpose and has its own explicit suite, so that

@@ -223,9 +223,45 @@ static struct task *pick_next_task(struct rq *rq)
 static void reap_task(struct task *t)
 {
 	arch_context_destroy(&t->ctx);
-	page_free_virt(t->ctx.stack, KTHREAD_STACK_ORDER);
+	if (t->stack_guarded)
+		arch_stack_unguard(t->stack_base);
+	page_free_virt(t->stack_base, KTHREAD_STACK_ORDER);
 	t->ctx.stack = NULL;
+	t->stack_base = NULL;
+	t->stack_end = NULL;
 	task_put(t);
+}
+
+/* Lay out a new kernel thread's stack: a guard page at the bottom where
+ * the machine can make one, then the end-of-stack word. Returns the
+ * lowest usable address; *size is cut by the guard. */
+static void *stack_init(struct task *t, void *pages, size_t *size)
+{
+	size_t guard = arch_stack_guard(pages) ? PAGE_SIZE : 0;
+
+	t->stack_base = pages;
+	t->stack_guarded = guard != 0;
+	t->stack_end = (u64 *)((char *)pages + guard);
+	*t->stack_end = STACK_END_MAGIC;
+	*size -= guard;
+	return t->stack_end;
+}
+
+/* An overrun that skipped the guard page (or a machine without one) shows
+ * as a changed end-of-stack word; say so before it does more harm. */
+static void stack_check(const struct task *t)
+{
+	if (unlikely(t->stack_end && READ_ONCE(*t->stack_end) != STACK_END_MAGIC))
+		panic("kernel stack overflow: %s (tid %d) wrote past the end of its stack",
+		      t->name, t->tid);
+}
+
+bool task_stack_guard_hit(uintptr_t addr)
+{
+	const struct task *t = current;
+
+	return t && t->stack_guarded && addr >= (uintptr_t)t->stack_base &&
+	       addr < (uintptr_t)t->stack_base + PAGE_SIZE;
 }
 
 /* Second half of a switch, run by the task switched to: release the rq lock
@@ -256,6 +292,7 @@ static void __schedule(bool preempt)
 	if (unlikely(cpu->preempt_count))
 		panic("scheduling while atomic: %s, preempt_count %u",
 		      cpu->running->name, cpu->preempt_count);
+	stack_check(cpu->running);
 	/* No RCU reader can span a voluntary or preempting switch. Reported
 	 * before taking the rq lock: the report may wake the RCU thread. */
 	rcu_note_qs();
@@ -468,7 +505,8 @@ struct task *kthread_create_on(void (*fn)(void *), void *arg, const char *name, 
 	struct task *t;
 	struct rq *rq;
 	unsigned long flags;
-	void *stack;
+	void *pages, *stack;
+	size_t size = PAGE_SIZE << KTHREAD_STACK_ORDER;
 
 	if (cpu >= 0 && !cpu_online((unsigned)cpu))
 		return NULL;
@@ -476,11 +514,12 @@ struct task *kthread_create_on(void (*fn)(void *), void *arg, const char *name, 
 
 	if (!t)
 		return NULL;
-	stack = page_alloc_virt(KTHREAD_STACK_ORDER, 0);
-	if (!stack) {
+	pages = page_alloc_virt(KTHREAD_STACK_ORDER, 0);
+	if (!pages) {
 		kfree(t);
 		return NULL;
 	}
+	stack = stack_init(t, pages, &size);
 	task_set_name(t, name);
 	t->fn = fn;
 	t->arg = arg;
@@ -491,8 +530,7 @@ struct task *kthread_create_on(void (*fn)(void *), void *arg, const char *name, 
 	list_init(&t->rt_node);
 	list_init(&t->all_node);
 	fair_entity_init(&t->se, 0);
-	arch_context_init(&t->ctx, stack, PAGE_SIZE << KTHREAD_STACK_ORDER,
-			  kthread_trampoline, t);
+	arch_context_init(&t->ctx, stack, size, kthread_trampoline, t);
 	task_register(t);
 
 	flags = irq_save();
