@@ -14,7 +14,9 @@
  * reference and no lock per component, checked against dentry and mount
  * sequence counts, for the common case of cached components, no "..", and
  * no symlink to follow. Anything else, and any sign of a concurrent change,
- * hands the whole lookup to the reference walk above from the start. The
+ * hands the whole lookup to the reference walk above from the start.
+ * path_parentat (create, unlink, rename, open) walks its directories the
+ * same way and gives the reference walk only the final component. The
  * invariants are in docs/vfs.md, "RCU walk". */
 #include <umka/errno.h>
 #include <umka/rcu.h>
@@ -332,14 +334,6 @@ int path_lookupat(struct nameidata *nd)
 	return 0;
 }
 
-int path_parentat(struct nameidata *nd, const struct vfs_ctx *ctx, const struct path *dir,
-		  const char *name)
-{
-	int err = nd_start(nd, ctx, dir, name, 0);
-
-	return err ? err : link_path_walk(nd);
-}
-
 /* ---- RCU walk ---------------------------------------------------------------------------- */
 
 static bool rcu_walk_on = true;	/* tests and benchmarks compare with it off */
@@ -408,19 +402,19 @@ static bool rcu_step(const struct cred *c, struct rcu_walk *w, const char *name,
 	return rcu_follow_mounts(w);
 }
 
-/* The whole lookup of vfs_lookup (flags LOOKUP_*) without references but on
- * the result; -ECHILD when it must be redone by the reference walk. */
+/* The whole lookup of vfs_lookup (flags LOOKUP_*) of name[0..len) (len >
+ * 0, < PATH_MAX) without references but on the result; -ECHILD when it
+ * must be redone by the reference walk. */
 static int path_lookup_rcu(const struct vfs_ctx *ctx, const struct path *dir, const char *name,
-			   unsigned flags, struct path *out)
+			   size_t len, unsigned flags, struct path *out)
 {
 	struct fs_struct *fs = ctx->fs;
+	const char *s = name, *end = name + len;
 	struct rcu_walk w;
-	const char *s = name;
 	struct inode *inode;
 	u32 mseq;
 
-	if (!READ_ONCE(rcu_walk_on) || !name || !*name ||
-	    bounded_strlen(name, PATH_MAX) == PATH_MAX)
+	if (!READ_ONCE(rcu_walk_on))
 		return -ECHILD;
 	rcu_read_lock();
 	mseq = mount_seq_begin();
@@ -443,19 +437,19 @@ static int path_lookup_rcu(const struct vfs_ctx *ctx, const struct path *dir, co
 	for (;;) {
 		const char *next;
 		bool slash;
-		u32 len;
+		u32 clen;
 
-		while (*s == '/')
+		while (s < end && *s == '/')
 			s++;
-		if (!*s)
+		if (s == end)
 			break;
-		for (len = 0; s[len] && s[len] != '/'; len++)
+		for (clen = 0; s + clen < end && s[clen] != '/'; clen++)
 			;
-		next = s + len;
-		slash = *next == '/';
-		while (*next == '/')
+		next = s + clen;
+		slash = next < end;
+		while (next < end && *next == '/')
 			next++;
-		if (!rcu_step(ctx->cred, &w, s, len))
+		if (!rcu_step(ctx->cred, &w, s, clen))
 			goto fail;
 		/* Read again, so checked again: the dentry may have turned
 		 * negative since rcu_step looked (d_delete bumps its seq).
@@ -465,9 +459,9 @@ static int path_lookup_rcu(const struct vfs_ctx *ctx, const struct path *dir, co
 			goto fail;
 		/* a symlink to follow (any but a final one without
 		 * LOOKUP_FOLLOW and without a trailing slash) */
-		if (S_ISLNK(inode->mode) && (*next || slash || (flags & LOOKUP_FOLLOW)))
+		if (S_ISLNK(inode->mode) && (next < end || slash || (flags & LOOKUP_FOLLOW)))
 			goto fail;
-		if (slash && !*next && !S_ISDIR(inode->mode))
+		if (slash && next == end && !S_ISDIR(inode->mode))
 			goto fail;	/* "file/": ENOTDIR */
 		s = next;
 	}
@@ -491,6 +485,62 @@ fail:
 	return -ECHILD;
 }
 
+/* Where the final component of name starts (its trailing slashes belong to
+ * it); name itself when there is only one. */
+static const char *final_component(const char *name, size_t len)
+{
+	const char *p = name + len;
+
+	while (p > name && p[-1] == '/')
+		p--;
+	while (p > name && p[-1] != '/')
+		p--;
+	return p;
+}
+
+/* path_parentat's directories under RCU: the directory holding name's
+ * final component, referenced, and where that component starts; -ECHILD
+ * for the ref walk to do it all (also every error: the ref walk reports
+ * them, in its order). Nothing to gain for a single component. */
+static int path_parent_rcu(const struct vfs_ctx *ctx, const struct path *dir,
+			   const char *name, struct path *parent, const char **last)
+{
+	size_t len;
+	int err;
+
+	if (!name || !*name)
+		return -ECHILD;
+	len = bounded_strlen(name, PATH_MAX);
+	if (len == PATH_MAX)
+		return -ECHILD;
+	*last = final_component(name, len);
+	if (*last == name)
+		return -ECHILD;
+	/* the prefix ends in '/': its last directory must be one, through
+	 * no symlink (a symlink hands over) */
+	err = path_lookup_rcu(ctx, dir, name, (size_t)(*last - name), LOOKUP_DIRECTORY, parent);
+	dcache_count_walk(err == 0);
+	return err;
+}
+
+int path_parentat(struct nameidata *nd, const struct vfs_ctx *ctx, const struct path *dir,
+		  const char *name)
+{
+	struct path parent;
+	const char *last;
+	int err;
+
+	/* The directories on the way are usually cached: walk them under RCU
+	 * and hand the ref walk only the final component, from there. */
+	if (!path_parent_rcu(ctx, dir, name, &parent, &last)) {
+		err = nd_start(nd, ctx, &parent, last, 0);
+		path_put(&parent);
+		return err ? err : link_path_walk(nd);
+	}
+	err = nd_start(nd, ctx, dir, name, 0);
+	return err ? err : link_path_walk(nd);
+}
+
 int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *name,
 	       unsigned at_flags, struct path *out)
 {
@@ -502,7 +552,9 @@ int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *na
 		flags |= LOOKUP_FOLLOW;
 	if (at_flags & AT_EMPTY_PATH)
 		flags |= LOOKUP_EMPTY;
-	err = path_lookup_rcu(ctx, dir, name, flags, out);
+	err = -ECHILD;		/* no name, or too long: the ref walk says which */
+	if (name && *name && bounded_strlen(name, PATH_MAX) < PATH_MAX)
+		err = path_lookup_rcu(ctx, dir, name, strlen(name), flags, out);
 	dcache_count_walk(err == 0);
 	if (!err)
 		return 0;

@@ -3,7 +3,8 @@
  * non-root caller against a fixed tree on tmpfs. Every call must return a
  * Linux errno or a path whose references are then dropped; nothing may
  * crash, leak references or change the tree, and the lockless RCU walk
- * must answer exactly as the reference walk. The first byte picks flags. */
+ * must answer exactly as the reference walk, for whole lookups and for the
+ * parent walks of create, unlink and rename. The first byte picks flags. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <umka/vfs.h>
 
 #include "fake_arch.h"
+#include "../../src/fs/vfs_internal.h"	/* path_parentat */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +43,28 @@ static void setup(void)
 	kvfs_symlink("c/file/", "/a/b/trail");
 	kvfs_symlink("", "/empty");
 	kvfs_mkdir_p("/sticky", 01777);
+}
+
+/* path_parentat with the RCU walk on and off: same error, directory and
+ * final component. */
+static void check_parent_walks(const struct vfs_ctx *ctx, const char *path)
+{
+	struct nameidata a, b;
+	int err, err2;
+
+	err = path_parentat(&a, ctx, NULL, path);
+	vfs_rcu_walk_enable(false);
+	err2 = path_parentat(&b, ctx, NULL, path);
+	vfs_rcu_walk_enable(true);
+	if (err != err2 || (!err && (!path_equal(&a.path, &b.path) || a.last.name != b.last.name ||
+				      a.last.len != b.last.len || a.last_type != b.last_type ||
+				      a.trailing_slash != b.trailing_slash))) {
+		fprintf(stderr, "fuzz_path: parent walks differ (%d, ref walk %d) for \"%s\"\n",
+			err, err2, path);
+		abort();
+	}
+	nd_done(&a);
+	nd_done(&b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		path_put(&p);
 		path_put(&p2);
 	}
+	check_parent_walks(ctx, path);
 	if (vfs_openat(ctx, NULL, path, open_flags[(sel >> 2) % 5], 0, &f) == 0)
 		file_put(f);
 	vfs_statx(ctx, NULL, path, at_flags[(sel >> 4) & 3], STATX_BASIC_STATS, &st);

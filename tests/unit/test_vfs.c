@@ -17,6 +17,7 @@
 #include <umka/vfs.h>
 
 #include "fake_arch.h"
+#include "../../src/fs/vfs_internal.h"	/* path_parentat, white box */
 
 /* ---- Fixture ---------------------------------------------------------------------------------- */
 
@@ -2304,6 +2305,92 @@ START_TEST(test_rcu_walk_falls_back)
 }
 END_TEST
 
+/* path_parentat (create, unlink, rename, open) walks its directories under
+ * RCU when they are cached and gives the ref walk the final component:
+ * every path must end in the same directory, final component and error as
+ * with the RCU walk off. */
+struct parent_result {
+	int err;
+	struct path path;
+	const char *last;
+	u32 last_len;
+	enum last_type type;
+	bool slash;
+	bool by_rcu;
+};
+
+static struct parent_result parent_walk(const struct vfs_ctx *c, const char *p)
+{
+	struct dcache_stats a, b;
+	struct parent_result r = { 0 };
+	struct nameidata nd;
+
+	dcache_get_stats(&a);
+	r.err = path_parentat(&nd, c, NULL, p);
+	dcache_get_stats(&b);
+	r.by_rcu = b.rcu_walks == a.rcu_walks + 1;
+	if (!r.err) {
+		r.path = nd.path;
+		r.last = nd.last.name;
+		r.last_len = nd.last.len;
+		r.type = nd.last_type;
+		r.slash = nd.trailing_slash;
+	}
+	nd_done(&nd);	/* r.path is compared by address only */
+	return r;
+}
+
+START_TEST(test_rcu_walk_parents)
+{
+	static const struct {
+		const char *path;
+		bool rcu;	/* the directories are the RCU walk's */
+	} cases[] = {
+		{ "/p/q/r/new", true }, { "/p/q/r/new/", true }, { "p/q//r/new", true },
+		{ "/p/./q/r/..", true }, { "/p/q/r/.", true }, { "/new", true },
+		{ "/p/q/../q/new", false },	/* ".." among the directories */
+		{ "/p/l/new", false },		/* a symlink among them */
+		{ "/p/f/new", false },		/* a file: ENOTDIR */
+		{ "/p/none/new", false },	/* missing: ENOENT */
+		{ "/p/locked/new", true },	/* reached; the final step says EACCES */
+		{ "new", false },		/* one component: nothing to walk */
+		{ "///", false }, { "", false },
+	};
+	bool was;
+
+	OK(kvfs_mkdir_p("/p/q/r", 0755));
+	OK(kvfs_mkdir_p("/p/locked", 0700));
+	OK(touch(R, "/p/f", 0644));
+	OK(vfs_symlinkat(R, "q", NULL, "/p/l"));
+	OK(vfs_chdir(U, NULL, "/"));
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct parent_result r, ref;
+
+		parent_walk(U, cases[i].path);	/* warm the cache */
+		r = parent_walk(U, cases[i].path);
+		ck_assert_msg(r.by_rcu == cases[i].rcu, "%s: by RCU %d", cases[i].path, r.by_rcu);
+		was = vfs_rcu_walk_enable(false);
+		ref = parent_walk(U, cases[i].path);
+		vfs_rcu_walk_enable(was);
+		ck_assert_msg(!ref.by_rcu, "%s", cases[i].path);
+		ck_assert_msg(r.err == ref.err, "%s: %d, ref walk %d", cases[i].path, r.err,
+			      ref.err);
+		if (r.err)
+			continue;
+		ck_assert_msg(path_equal(&r.path, &ref.path), "%s: other directory", cases[i].path);
+		ck_assert_msg(r.last == ref.last && r.last_len == ref.last_len && r.type == ref.type &&
+			      r.slash == ref.slash, "%s: other final component", cases[i].path);
+	}
+	/* and what uses it behaves the same: create, unlink, rename under RCU */
+	OK(touch(R, "/p/q/r/made", 0644));
+	OK(vfs_renameat2(R, NULL, "/p/q/r/made", NULL, "/p/q/r/moved", 0));
+	OK(vfs_unlinkat(R, NULL, "/p/q/r/moved", 0));
+	ERR(vfs_unlinkat(R, NULL, "/p/q/r/moved", 0), ENOENT);
+	ERR(touch(U, "/p/q/r/mine", 0644), EACCES);
+	ERR(vfs_mkdirat(U, NULL, "/p/locked/x", 0755), EACCES);
+}
+END_TEST
+
 /* super_ops->d_revalidate, on a tmpfs whose ops are copied with a test
  * verdict: asked for every cached name a lookup finds; 1 keeps the name,
  * an errno fails the lookup, 0 unhashes it and asks ->lookup again, except
@@ -2560,7 +2647,7 @@ static Suite *vfs_suite(void)
 		    test_path_name } },
 		{ "rcuwalk",
 		  { test_rcu_walk_takes_cached_paths, test_rcu_walk_falls_back,
-		    test_rcu_walk_sees_changes, test_rcu_walk_crosses_mounts, test_d_revalidate_hook,
+		    test_rcu_walk_parents, test_rcu_walk_sees_changes, test_rcu_walk_crosses_mounts, test_d_revalidate_hook,
 		    test_dcache_shrinker_under_pressure, test_reclaim_only_where_it_may_sleep } },
 		{ "tmpfs",
 		  { test_tmpfs_enospc_and_space_back, test_tmpfs_nr_inodes, test_tmpfs_sparse_file,
