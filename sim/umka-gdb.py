@@ -1,24 +1,55 @@
-# gdb support for the hosted kernel (arch-um):
+# gdb support for UmkaOS, the hosted kernel and the hardware images alike:
 #   gdb -x sim/umka-gdb.py --args build/umka ktest=all
-# (UMKA_GDB=1 sim/um-boot loads it). It lets arch-um's interrupt signals
-# pass (SIGALRM is the vCPU's timer, SIGUSR1 the host I/O thread's kick; gdb
-# would stop on each) and adds:
+#   gdb-multiarch -x sim/umka-gdb.py umka-aarch64.elf -ex 'target remote :1234'
+# (UMKA_GDB=1 sim/um-boot loads it; sim/qemu-* with UMKA_GDB=1 wait for
+# gdb). On arch-um it lets the interrupt signals pass (SIGALRM is the vCPU's
+# timer, SIGUSR1 the host I/O thread's kick; gdb would stop on each). It
+# adds:
 #   umka-tasks        every kernel thread: tid, state, CPU, switches, name,
 #                     and where a sleeping one sleeps
 #   umka-bt TID|NAME  the call chain of a thread that is switched out
 #   umka-dmesg        the kernel log ring, oldest record first
-# gdb's own `bt` covers the threads running on a vCPU; a switched-out
-# thread's registers are only on its stack, where um_switch pushed them.
+# gdb's own `bt` covers the threads running on a CPU; a switched-out
+# thread's registers are only on its stack, where the context switch
+# pushed them.
 import gdb
 
 STATE_LETTER = {0: "R", 1: "S", 2: "D", 4: "X"}
-# um_switch pushes rbp, rbx, r12..r15 and saves rsp: from the saved sp,
-# r15 r14 r13 r12 rbx rbp, then its return address.
-SWITCH_RBP_SLOT = 5
-SWITCH_RET_SLOT = 6
 # Frames inside the scheduler say nothing about why a thread sleeps.
-SCHED_FUNCS = ("um_switch", "arch_context_switch", "context_switch", "schedule",
-               "__schedule", "schedule_timeout", "preempt_schedule")
+SCHED_FUNCS = ("um_switch", "x86_switch", "a64_switch", "rv_switch", "arch_context_switch",
+               "context_switch", "schedule", "__schedule", "schedule_timeout",
+               "preempt_schedule")
+
+
+class FrameLayout:
+    """Where a machine's context switch leaves the frame pointer and the
+    return address, in words from the saved stack pointer, and how a frame
+    record links to its caller's: (fp offset of the saved fp, of the return
+    address), in bytes."""
+
+    def __init__(self, fp_slot, pc_slot, link):
+        self.fp_slot, self.pc_slot, self.link = fp_slot, pc_slot, link
+
+
+# x86-64 (um_switch, x86_switch): pushes rbp rbx r12..r15, so from the saved
+# sp r15 r14 r13 r12 rbx rbp, then the return address; [rbp] is the
+# caller's rbp, [rbp+8] the return address.
+# AArch64 (a64_switch): x19..x28, then x29 (fp) and x30 (lr); a frame
+# record is {fp, lr} at fp.
+# RISC-V (rv_switch): ra, then s0 (fp) ...; s0 points above its frame,
+# which holds ra at s0-8 and the caller's s0 at s0-16.
+LAYOUTS = {
+    "i386:x86-64": FrameLayout(5, 6, (0, 8)),
+    "aarch64": FrameLayout(10, 11, (0, 8)),
+    "riscv:rv64": FrameLayout(1, 0, (-16, -8)),
+}
+
+
+def _layout():
+    name = gdb.selected_inferior().architecture().name()
+    if name not in LAYOUTS:
+        raise gdb.GdbError("umka: no frame layout for %s" % name)
+    return LAYOUTS[name]
 
 
 def _ulong():
@@ -64,22 +95,26 @@ def _function_at(pc):
 
 def _frames(task):
     """(pc, function name) of a switched-out task, innermost first, by
-    frame pointer from the registers um_switch saved. The pcs are return
-    addresses: pc - 1 is inside the call, which matters after a call to a
-    function that does not return."""
+    frame pointer from the registers its context switch saved. The pcs
+    are return addresses: pc - 1 is inside the call, which matters after a
+    call to a function that does not return."""
+    lay = _layout()
     sp = int(task["ctx"]["sp"])
     if not sp:
         return
-    fp = _read_word(sp + 8 * SWITCH_RBP_SLOT)
-    pc = _read_word(sp + 8 * SWITCH_RET_SLOT)
+    fp = _read_word(sp + 8 * lay.fp_slot)
+    pc = _read_word(sp + 8 * lay.pc_slot)
     for _ in range(64):
         if not pc:
             return
         yield pc, _function_at(pc - 1)
         if not fp or fp & 7:
             return
-        pc = _read_word(fp + 8)
-        fp = _read_word(fp)
+        try:
+            pc = _read_word(fp + lay.link[1])
+            fp = _read_word(fp + lay.link[0])
+        except gdb.MemoryError:
+            return
 
 
 def _find_task(arg):
@@ -124,8 +159,8 @@ class UmkaTasks(gdb.Command):
 
 class UmkaBt(gdb.Command):
     """umka-bt TID|NAME: the call chain of a switched-out kernel thread, by
-    frame pointer from the registers um_switch saved on its stack. For a
-    thread running on a vCPU use gdb's own bt."""
+    frame pointer from the registers its context switch saved on its stack.
+    For a thread running on a CPU use gdb's own bt."""
 
     def __init__(self):
         super().__init__("umka-bt", gdb.COMMAND_STACK)
@@ -175,6 +210,7 @@ class UmkaDmesg(gdb.Command):
             seq += 1
 
 
+# arch-um's interrupts (harmless for a remote target, which has none).
 gdb.execute("handle SIGALRM SIGUSR1 nostop noprint pass", to_string=True)
 UmkaTasks()
 UmkaBt()
