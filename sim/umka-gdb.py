@@ -2,9 +2,9 @@
 #   gdb -x sim/umka-gdb.py --args build/umka ktest=all
 #   gdb-multiarch -x sim/umka-gdb.py umka-aarch64.elf -ex 'target remote :1234'
 # (UMKA_GDB=1 sim/um-boot loads it; sim/qemu-* with UMKA_GDB=1 wait for
-# gdb). On arch-um it lets the interrupt signals pass (SIGALRM is the vCPU's
-# timer, SIGUSR1 the host I/O thread's kick; gdb would stop on each). It
-# adds:
+# gdb). On arch-um it lets the interrupt signals pass (SIGALRM is a vCPU's
+# timer, SIGUSR1 the host I/O thread's kick to vCPU 0, SIGUSR2 an IPI
+# between vCPUs; gdb would stop on each). It adds:
 #   umka-tasks        every kernel thread: tid, state, CPU, switches, name,
 #                     and where a sleeping one sleeps
 #   umka-bt TID|NAME  the call chain of a thread that is switched out
@@ -211,7 +211,7 @@ class UmkaDmesg(gdb.Command):
 
 
 # arch-um's interrupts (harmless for a remote target, which has none).
-gdb.execute("handle SIGALRM SIGUSR1 nostop noprint pass", to_string=True)
+gdb.execute("handle SIGALRM SIGUSR1 SIGUSR2 nostop noprint pass", to_string=True)
 UmkaTasks()
 UmkaBt()
 UmkaDmesg()

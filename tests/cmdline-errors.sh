@@ -23,7 +23,10 @@ expect 2 "mem=12x: bad size" mem=12x
 expect 2 "mem=1k: too small" mem=1k
 expect 2 "mem=: needs a value" mem=
 expect 2 "smp=0: expected a CPU count" smp=0
-expect 2 "smp=2: arch-um runs one virtual CPU" smp=2
+expect 2 "smp=9: arch-um runs at most 8 virtual CPUs" smp=9
+expect 2 "smp=1000: arch-um runs at most 8 virtual CPUs" smp=1000
+expect 2 "smp=x: expected a CPU count" smp=x
+expect 2 "smp=: " smp=
 expect 2 "loglevel=9: expected 0..7" loglevel=9
 expect 2 "init=sh: expected an absolute path" init=sh
 expect 2 "unknown option" --frobnicate
@@ -31,6 +34,7 @@ expect 2 "no suite named 'nosuchsuite'" ktest=nosuchsuite
 expect 2 "no benchmark named 'nope'" bench=nope
 expect 0 "Usage: umka" --help
 expect 0 "ktest=" --help
+expect 0 "smp .*default: 1" --help
 # Unknown keys are warned about, not fatal.
 expect 0 'Unknown kernel command line parameter "frob=1"' frob=1 loglevel=7
 

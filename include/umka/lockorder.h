@@ -42,6 +42,8 @@ enum lock_level {
 	LOCK_LEVEL_PCP = 175,		/* CPU n's order-0 page list is +n */
 	LOCK_LEVEL_BUDDY = 190,
 	LOCK_LEVEL_CONSOLE_IN = 200,	/* console input ring; taken in IRQ_CONSOLE */
+	LOCK_LEVEL_HOSTIO = 205,	/* arch-um's host fd watches; taken in
+					 * IRQ_HOST_IO, nothing taken under it */
 	LOCK_LEVEL_PRINTK = 250,	/* printk is callable under any lock */
 };
 

@@ -21,7 +21,9 @@
 #define UM_ASAN 1
 #endif
 
-/* The boot thread's stack (the process's main stack), found once. */
+/* The boot thread's stack (the process's main stack), found once: vCPU 0's
+ * idle task runs on it. Secondary vCPUs' idle tasks run on stacks the core
+ * allocated (ctx.stack set), registered by arch_cpu_start. */
 static void *boot_stack;
 static size_t boot_stack_size;
 
@@ -73,8 +75,11 @@ void arch_context_destroy(struct arch_context *ctx)
 		VALGRIND_STACK_DEREGISTER(ctx->priv[0]);
 }
 
+/* Valgrind and ASan see each switch; cpu.c checks that a stack holding a
+ * host signal frame never moves to another vCPU's thread. */
 void arch_context_switch(struct arch_context *from, struct arch_context *to)
 {
+	um_context_note_switch(from, to);
 #ifdef UM_ASAN
 	void *fake_stack = NULL;
 	const void *to_bottom = to->stack ? to->stack : boot_stack;

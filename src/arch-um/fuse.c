@@ -1071,7 +1071,11 @@ bool um_fuse_start(void)
 	/* a request landing before the thread runs just completes `ready` */
 	slot = um_hostio_watch(fd, fuse_ready, NULL);
 	watch_slot = slot;
-	t = slot >= 0 ? kthread_create(fuse_thread, NULL, "fuse") : NULL;
+	/* On vCPU 0, where host I/O interrupts arrive, and only there: libfuse
+	 * calls back into the VFS, which may sleep, and a thread that moved
+	 * to another vCPU (host thread) in between would return into libfuse
+	 * on a thread other than the one that entered it. */
+	t = slot >= 0 ? kthread_create_on(fuse_thread, NULL, "fuse", 0) : NULL;
 	if (!t) {
 		pr_err("fuse=%s: cannot start serving (%d)\n", mountpoint, slot);
 		kernel_poweroff(HALT_BAD_CMDLINE);

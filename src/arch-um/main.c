@@ -18,6 +18,9 @@
 #include "um.h"
 
 #define DEFAULT_MEM (128ULL << 20)
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define SMP_HELP "virtual CPUs, one host thread each (1.." STR(UM_MAX_CPUS) ", default: 1)"
 
 static void *ram;
 static size_t ram_size;
@@ -27,8 +30,13 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: umka [KEY=VALUE]...\n"
 		   "Boot the UmkaOS kernel as a Linux process. The arguments are the kernel\n"
 		   "command line. Keys:\n");
-	for (unsigned i = 0; i < nr_cmdline_keys; i++)
-		fprintf(f, "  %-10s %s\n", cmdline_keys[i].key, cmdline_keys[i].help);
+	for (unsigned i = 0; i < nr_cmdline_keys; i++) {
+		const char *help = cmdline_keys[i].help;
+
+		if (!strcmp(cmdline_keys[i].key, "smp"))
+			help = SMP_HELP;	/* arch-um's own default */
+		fprintf(f, "  %-10s %s\n", cmdline_keys[i].key, help);
+	}
 	fprintf(f, "\nExit status: 0 power off, 1 a ktest failed, 2 bad command line, "
 		   "3 kernel panic.\n"
 		   "Example: umka mem=256M loglevel=7 ktest=all\n"
@@ -94,8 +102,10 @@ static int check_hostfs(const char *arg)
 
 void arch_halt(enum halt_status status)
 {
+	/* Other vCPUs first, so none holds a libc lock that exit() or the
+	 * FUSE unmount needs. After a panic they are already stopped. */
+	um_cpu_shutdown(status != HALT_PANIC);
 	um_fuse_shutdown();
-	um_cpu_shutdown();
 	/* RAM stays mapped: we are likely running on a kernel stack inside it.
 	 * exit, not _exit: coverage and sanitizer reports run at exit. */
 	exit((int)status);
@@ -170,8 +180,9 @@ int main(int argc, char **argv)
 	}
 	if (params.hostfs[0] && check_hostfs(params.hostfs))
 		return HALT_BAD_CMDLINE;
-	if (params.smp > 1) {
-		fprintf(stderr, "umka: smp=%u: arch-um runs one virtual CPU for now\n", params.smp);
+	if (params.smp > UM_MAX_CPUS) {
+		fprintf(stderr, "umka: bad command line: smp=%u: arch-um runs at most %u virtual "
+			"CPUs\n", params.smp, UM_MAX_CPUS);
 		return HALT_BAD_CMDLINE;
 	}
 	ram_size = params.mem_bytes ? params.mem_bytes : DEFAULT_MEM;
@@ -200,7 +211,9 @@ int main(int argc, char **argv)
 	if (params.initrd[0] && load_initrd(params.initrd, &bi))
 		return HALT_BAD_CMDLINE;
 	bi.direct_map = (uintptr_t)ram;
-	bi.nr_cpus = 1;
+	/* One vCPU unless asked: a host thread per vCPU costs the host's
+	 * cores, and smp=1 keeps boots and timings as they were. */
+	bi.nr_cpus = params.smp ? params.smp : 1;
 	bi.machine = "arch-um (a Linux process)";
 	{
 		struct timespec now;

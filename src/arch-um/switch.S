@@ -42,4 +42,21 @@ um_thread_start:
 	.cfi_endproc
 	.size um_thread_start, .-um_thread_start
 
+/* void um_call_on_stack(uintptr_t sp, void (*fn)(void *), void *arg):
+ * a secondary vCPU's host thread moving onto the kernel's idle stack for
+ * good. The outermost frame there, like um_thread_start. */
+	.globl um_call_on_stack
+	.type um_call_on_stack, @function
+um_call_on_stack:
+	.cfi_startproc
+	.cfi_undefined %rip
+	movq %rdi, %rsp
+	andq $-16, %rsp
+	xorl %ebp, %ebp
+	movq %rdx, %rdi
+	call *%rsi
+	ud2
+	.cfi_endproc
+	.size um_call_on_stack, .-um_call_on_stack
+
 	.section .note.GNU-stack,"",@progbits

@@ -235,4 +235,9 @@ void um_trap_init_thread(void)
 			perror("umka: sigaction");
 			exit(1);
 		}
+	/* A fault while its signal is blocked kills the process without a
+	 * word: secondary vCPU threads start with every signal blocked. */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	pthread_sigmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
 }

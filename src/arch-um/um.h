@@ -7,11 +7,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct boot_info;
+#include <umka/percpu.h>
 
-/* cpu.c: interrupts, timer, idle */
+struct boot_info;
+struct arch_context;
+
+/* As many vCPUs as the core has per-CPU slots. */
+#define UM_MAX_CPUS NR_CPUS
+
+/* cpu.c: vCPUs (host threads), interrupts, timer, idle. um_cpu_init makes
+ * the calling (main) thread vCPU 0. um_cpu_shutdown stops the other vCPUs
+ * before the process exits (waiting for them unless wait is false). */
 void um_cpu_init(void);
-void um_cpu_shutdown(void);
+void um_cpu_shutdown(bool wait);
+
+/* cpu.c: called by arch_context_switch on the switching vCPU before the
+ * stacks change: saves which vCPU leaves `from` with how many host signal
+ * frames on it, and panics if `to` holds frames of another vCPU. */
+void um_context_note_switch(struct arch_context *from, struct arch_context *to);
+
+/* cpu.c: since boot, switches away from a stack holding a signal frame
+ * (preemption from the handler) and resumes on another vCPU than the one
+ * a task last left (migrations). For ktests. */
+void um_cpu_stats(unsigned long *handler_switches, unsigned long *migrations);
+
+/* cpu.c: interrupt vCPU 0 with SIGUSR1 (IRQ_HOST_IO); any thread. */
+void um_hostio_kick(void);
 
 /* context.c: the boot (main) thread's stack, for sanitizers/unwinding */
 void um_context_init_boot(void);
@@ -19,9 +40,13 @@ void um_context_init_boot(void);
 /* switch.S */
 void um_switch(uintptr_t *save_sp, uintptr_t new_sp);
 void um_thread_start(void);
+/* Switch to the stack ending at sp (aligned down to 16) and call fn(arg)
+ * there; fn must not return. Used once per secondary vCPU. */
+__attribute__((noreturn)) void um_call_on_stack(uintptr_t sp, void (*fn)(void *), void *arg);
 
-/* cpu.c: mark line pending on the vCPU (delivered now if interrupts are
- * on, else when they are re-enabled). Interrupt or kernel context. */
+/* cpu.c: mark line pending on the calling vCPU (delivered now if
+ * interrupts are on, else when they are re-enabled). Interrupt or kernel
+ * context. */
 void um_irq_raise(enum irq_line line);
 
 /* hostio.c: host fds as interrupt sources. um_hostio_watch returns a slot

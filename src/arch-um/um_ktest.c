@@ -1,11 +1,15 @@
-/* ktest suites for arch-um's own machinery: host fds as interrupts, and
- * (explicit, fatal) the guard page under every kernel thread's stack. */
+/* ktest suites for arch-um's own machinery: host fds as interrupts,
+ * virtual CPUs as host threads, and (explicit, fatal) the guard page under
+ * every kernel thread's stack. */
 #include <limits.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <umka/atomic.h>
 #include <umka/irq.h>
 #include <umka/ktest.h>
 #include <umka/sched.h>
+#include <umka/time.h>
 #include <umka/wait.h>
 
 #include "um.h"
@@ -49,6 +53,155 @@ static void hostio_pipe_interrupts(struct ktest *t)
 }
 
 KTEST_SUITE(um_hostio, KTEST_CASE(hostio_pipe_interrupts));
+
+/* ---- vCPUs ------------------------------------------------------------------ */
+
+#define GIVE_UP_NS (10 * NSEC_PER_SEC)	/* deadlock guard, not a speed check */
+
+static long host_tid(void)
+{
+	unsigned long flags = irq_save();	/* libc with interrupts off */
+	long tid = syscall(SYS_gettid);
+
+	irq_restore(flags);
+	return tid;
+}
+
+struct tid_probe {
+	long tid;
+	unsigned cpu;
+};
+
+static void probe_fn(void *p)
+{
+	struct tid_probe *pr = p;
+
+	preempt_disable();
+	pr->cpu = arch_cpu_id();
+	pr->tid = host_tid();
+	preempt_enable();
+}
+
+/* Each online CPU is its own host thread: a thread bound to CPU c runs on
+ * vCPU c, and no two vCPUs share a host thread id. */
+static void vcpus_are_host_threads(struct ktest *t)
+{
+	struct tid_probe pr[NR_CPUS];
+	unsigned n = online_cpus();
+
+	for (unsigned c = 0; c < n; c++) {
+		struct task *th = kthread_create_on(probe_fn, &pr[c], "tid_probe", (int)c);
+
+		KT_ASSERT(t, th != NULL);
+		kthread_join(th);
+		KT_EXPECT_EQ(t, pr[c].cpu, c);
+		KT_EXPECT(t, pr[c].tid > 0);
+		for (unsigned d = 0; d < c; d++)
+			KT_EXPECT(t, pr[c].tid != pr[d].tid);
+	}
+	KT_EXPECT_EQ(t, pr[0].tid, (long)getpid());	/* vCPU 0 is the main thread */
+}
+
+/* A sleeping task moves where it is bound when it wakes, each move is a
+ * resume on another host thread, and it then runs there. In a thread of
+ * its own: the ktest runner's binding stays as it is. */
+struct mover {
+	unsigned rounds, landed;
+	unsigned long migrations;
+};
+
+static void mover_fn(void *p)
+{
+	struct mover *m = p;
+	unsigned n = online_cpus();
+	unsigned long sw0, mig0, sw1, mig1;
+	struct tid_probe pr;
+
+	um_cpu_stats(&sw0, &mig0);
+	for (unsigned round = 0; round < m->rounds; round++) {
+		if (sched_bind(current, (int)(round % n)))
+			break;
+		msleep(1);
+		probe_fn(&pr);
+		m->landed += pr.cpu == round % n;
+	}
+	um_cpu_stats(&sw1, &mig1);
+	m->migrations = mig1 - mig0;
+}
+
+static void sleeping_task_migrates(struct ktest *t)
+{
+	unsigned n = online_cpus();
+	struct mover m = { 2 * n, 0, 0 };
+	struct task *th = kthread_create(mover_fn, &m, "mover");
+
+	KT_ASSERT(t, th != NULL);
+	kthread_join(th);
+	KT_EXPECT_EQ(t, m.landed, m.rounds);
+	/* every round but the first changed CPU, when there are several */
+	KT_EXPECT(t, m.migrations >= (n > 1 ? m.rounds - 1 : 0));
+}
+
+struct spinner {
+	struct atomic *running;
+	unsigned long *target;	/* spin until the handler-switch count passes it */
+	long tid_before, tid_after;
+	unsigned cpu_before, cpu_after;
+	bool met;
+};
+
+static void spinner_fn(void *p)
+{
+	struct spinner *s = p;
+	unsigned long sw, mig;
+	u64 end = ktime_get_ns() + GIVE_UP_NS;
+
+	preempt_disable();
+	s->cpu_before = arch_cpu_id();
+	preempt_enable();
+	s->tid_before = host_tid();
+	atomic_inc_return(s->running);
+	do {
+		um_cpu_stats(&sw, &mig);
+		cpu_relax();
+	} while (sw <= *s->target && ktime_get_ns() < end);
+	s->met = sw > *s->target;
+	preempt_disable();
+	s->cpu_after = arch_cpu_id();
+	preempt_enable();
+	s->tid_after = host_tid();
+}
+
+/* Two spinners on one CPU are preempted by the tick, that is from inside
+ * the host signal handler with its frame on their stacks; each comes back
+ * on the same vCPU and host thread (arch-um panics on any other). */
+static void preempted_in_handler_stays(struct ktest *t)
+{
+	struct spinner s[2];
+	struct task *th[2];
+	struct atomic running;
+	unsigned long sw, mig, target;
+	unsigned cpu = online_cpus() - 1;
+
+	atomic_set(&running, 0);
+	um_cpu_stats(&sw, &mig);
+	target = sw + 20;
+	for (int i = 0; i < 2; i++) {
+		s[i] = (struct spinner){ &running, &target, 0, 0, 0, 0, false };
+		th[i] = kthread_create_on(spinner_fn, &s[i], "spinner", (int)cpu);
+		KT_ASSERT(t, th[i] != NULL);
+	}
+	for (int i = 0; i < 2; i++) {
+		kthread_join(th[i]);
+		KT_EXPECT(t, s[i].met);
+		KT_EXPECT_EQ(t, s[i].cpu_before, cpu);
+		KT_EXPECT_EQ(t, s[i].cpu_after, cpu);
+		KT_EXPECT_EQ(t, s[i].tid_before, s[i].tid_after);
+	}
+}
+
+KTEST_SUITE(um_vcpu, KTEST_CASE(vcpus_are_host_threads), KTEST_CASE(sleeping_task_migrates),
+	    KTEST_CASE(preempted_in_handler_stays));
 
 /* Fatal on purpose (ktest=fault_stack_overflow): unbounded recursion in a
  * kernel thread must fault on the guard page below its stack and stop the

@@ -262,10 +262,68 @@ static void completion_counts(struct ktest *t)
 	KT_EXPECT(t, completion_done(&c));
 }
 
+/* A waiter frees the completion as soon as wait_for_completion returns
+ * while complete() runs on another CPU: complete() must be done with it
+ * by then. A late touch writes freed memory, which the slab's
+ * write-after-free check reports at the next allocation of the object
+ * (or the completer spins on a poisoned lock and the waiter gives up). */
+#define HANDOFF_ROUNDS 3000
+
+struct handoff {
+	struct completion *slot;	/* atomic: next completion to complete */
+	int stop;			/* atomic */
+};
+
+static void handoff_completer(void *p)
+{
+	struct handoff *h = p;
+	struct completion *c;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		c = __atomic_exchange_n(&h->slot, NULL, __ATOMIC_ACQ_REL);
+		if (c)
+			complete(c);
+		else
+			cpu_relax();
+	}
+}
+
+static void completion_freed_by_waiter(struct ktest *t)
+{
+	static struct handoff h;
+	unsigned rounds = online_cpus() > 1 ? HANDOFF_ROUNDS : 20, done = 0;
+	struct task *th;
+	u64 end;
+
+	h = (struct handoff){ NULL, 0 };
+	th = kthread_create(handoff_completer, &h, "completer");
+	KT_ASSERT(t, th != NULL);
+	for (; done < rounds; done++) {
+		struct completion *c = kmalloc(sizeof(*c), 0);
+
+		if (!KT_EXPECT(t, c != NULL))
+			break;
+		completion_init(c);
+		__atomic_store_n(&h.slot, c, __ATOMIC_RELEASE);
+		/* Spin rather than sleep where another CPU completes: the
+		 * waiter must be able to see `done` the moment it is set. */
+		end = ktime_get_ns() + 5 * NSEC_PER_SEC;
+		while (online_cpus() > 1 && !completion_done(c) && ktime_get_ns() < end)
+			cpu_relax();
+		if (!KT_EXPECT(t, wait_for_completion_timeout(c, 5 * NSEC_PER_SEC) > 0))
+			break;	/* c stays: a stuck completer may still hold it */
+		kfree(c);
+	}
+	__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+	kthread_join(th);
+	KT_EXPECT_EQ(t, done, rounds);
+}
+
 KTEST_SUITE(wait,
 	    KTEST_CASE(wait_event_wakes_all),
 	    KTEST_CASE(wait_event_timeout_expires),
-	    KTEST_CASE(completion_counts));
+	    KTEST_CASE(completion_counts),
+	    KTEST_CASE(completion_freed_by_waiter));
 
 /* ---- mutexes ----------------------------------------------------------- */
 

@@ -30,13 +30,13 @@ void finish_wait(struct wait_queue *wq, struct wait_entry *e)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-unsigned wake_up_nr(struct wait_queue *wq, unsigned nr)
+/* Wake up to nr waiters; wq->lock held. Woken entries leave the queue,
+ * so a second wakeup goes to the next waiter rather than to one that has
+ * not run yet. */
+static unsigned wake_locked(struct wait_queue *wq, unsigned nr)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
 	unsigned woken = 0;
 
-	/* Woken entries leave the queue, so a second wakeup goes to the next
-	 * waiter rather than to one that has not run yet. */
 	while (woken < nr && !list_empty(&wq->waiters)) {
 		struct wait_entry *e = list_first_entry(&wq->waiters, struct wait_entry, node);
 
@@ -44,6 +44,14 @@ unsigned wake_up_nr(struct wait_queue *wq, unsigned nr)
 		wake_up_task(e->task);
 		woken++;
 	}
+	return woken;
+}
+
+unsigned wake_up_nr(struct wait_queue *wq, unsigned nr)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	unsigned woken = wake_locked(wq, nr);
+
 	spin_unlock_irqrestore(&wq->lock, flags);
 	return woken;
 }
@@ -58,14 +66,18 @@ void completion_init(struct completion *c)
 	wait_queue_init(&c->wq);
 }
 
+/* The wakeup happens under the same hold of the lock as the count: once
+ * the lock is dropped a waiter on another CPU may see `done`, return and
+ * free the completion (often on its stack), so complete() must not touch
+ * it again. The waiter's try_consume takes the lock after this release. */
 void complete(struct completion *c)
 {
 	unsigned long flags = spin_lock_irqsave(&c->wq.lock);
 
 	if (c->done != COMPLETE_ALL)
 		c->done++;
+	wake_locked(&c->wq, 1);
 	spin_unlock_irqrestore(&c->wq.lock, flags);
-	wake_up_one(&c->wq);
 }
 
 void complete_all(struct completion *c)
@@ -73,8 +85,8 @@ void complete_all(struct completion *c)
 	unsigned long flags = spin_lock_irqsave(&c->wq.lock);
 
 	c->done = COMPLETE_ALL;
+	wake_locked(&c->wq, ~0u);
 	spin_unlock_irqrestore(&c->wq.lock, flags);
-	wake_up_all(&c->wq);
 }
 
 /* Consume one completion if there is one. */
