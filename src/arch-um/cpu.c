@@ -85,7 +85,8 @@ static pid_t host_pid;
 static int halting;			/* atomic: set once by the first arch_halt */
 static unsigned long nr_handler_switches;	/* atomic: see um_cpu_stats */
 static unsigned long nr_migrations;		/* atomic */
-static bool idle_polls;			/* atomic: smp > 1 and not under Valgrind */
+static unsigned long nr_ipis_signalled, nr_ipis_polled;	/* atomic */
+static bool idle_polls;			/* atomic: 1 < smp <= host CPUs, no Valgrind */
 
 static __thread struct vcpu *this_vcpu __attribute__((tls_model("initial-exec")));
 
@@ -209,10 +210,17 @@ void um_context_note_switch(struct arch_context *from, struct arch_context *to)
 	v->sig_depth = (unsigned)to->priv[1];
 }
 
-void um_cpu_stats(unsigned long *handler_switches, unsigned long *migrations)
+void um_cpu_stats(struct um_cpu_stats *st)
 {
-	*handler_switches = __atomic_load_n(&nr_handler_switches, __ATOMIC_RELAXED);
-	*migrations = __atomic_load_n(&nr_migrations, __ATOMIC_RELAXED);
+	st->handler_switches = __atomic_load_n(&nr_handler_switches, __ATOMIC_RELAXED);
+	st->migrations = __atomic_load_n(&nr_migrations, __ATOMIC_RELAXED);
+	st->ipis_signalled = __atomic_load_n(&nr_ipis_signalled, __ATOMIC_RELAXED);
+	st->ipis_polled = __atomic_load_n(&nr_ipis_polled, __ATOMIC_RELAXED);
+}
+
+bool um_cpu_idle_polls(void)
+{
+	return __atomic_load_n(&idle_polls, __ATOMIC_RELAXED);
 }
 
 void arch_irq_disable(void)
@@ -250,9 +258,15 @@ void arch_ipi_send(unsigned cpu)
 	struct vcpu *t = &vcpus[cpu], *v = me();
 
 	__atomic_or_fetch(&t->pending, 1u << IRQ_IPI, __ATOMIC_SEQ_CST);
-	/* A polling idle vCPU sees the bit by itself (idle_poll). */
-	if (t != v && !__atomic_load_n(&t->polling, __ATOMIC_SEQ_CST))
-		kick(t, SIG_IPI);
+	if (t != v) {
+		/* A polling idle vCPU sees the bit by itself (idle_poll). */
+		if (__atomic_load_n(&t->polling, __ATOMIC_SEQ_CST)) {
+			__atomic_fetch_add(&nr_ipis_polled, 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_fetch_add(&nr_ipis_signalled, 1, __ATOMIC_RELAXED);
+			kick(t, SIG_IPI);
+		}
+	}
 	else if (!v->irq_off)
 		deliver_pending();
 }
@@ -300,8 +314,9 @@ void arch_timer_arm(u64 deadline)
  * signals, or this vCPU's last look sees the bit. Timer and host I/O
  * signals still arrive as signals and end the watch (irq_off is set, so
  * they only mark their lines). Only with several vCPUs: alone, nothing but
- * a signal can wake this one. Not under Valgrind, which runs one thread at
- * a time: the spin would only hold the waker off. */
+ * a signal can wake this one. Not with more vCPUs than host CPUs: spinning
+ * idle vCPUs would take the host CPUs from busy ones. Not under Valgrind,
+ * which runs one thread at a time: the spin would only hold the waker off. */
 static bool idle_poll(struct vcpu *v)
 {
 	u64 end = arch_clock_ns() + IDLE_POLL_NS;
@@ -389,6 +404,16 @@ static void *vcpu_main(void *arg)
 	um_call_on_stack((uintptr_t)v->stack + v->stack_size, vcpu_enter_kernel, v);
 }
 
+/* Host CPUs this process may run on. */
+static unsigned host_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return (unsigned)CPU_COUNT(&set);
+}
+
 int arch_cpu_start(unsigned cpu, void *stack, size_t size)
 {
 	struct vcpu *v = &vcpus[cpu];
@@ -430,7 +455,8 @@ int arch_cpu_start(unsigned cpu, void *stack, size_t size)
 		err = EIO;	/* may still run: the core keeps its stack */
 	} else {
 		__atomic_store_n(&nr_vcpus, cpu + 1, __ATOMIC_RELEASE);
-		__atomic_store_n(&idle_polls, !RUNNING_ON_VALGRIND, __ATOMIC_RELAXED);
+		__atomic_store_n(&idle_polls, !RUNNING_ON_VALGRIND && cpu + 1 <= host_cpus(),
+				 __ATOMIC_RELAXED);
 	}
 out:
 	if (!was_off)

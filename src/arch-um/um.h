@@ -26,10 +26,18 @@ void um_cpu_shutdown(bool wait);
  * frames on it, and panics if `to` holds frames of another vCPU. */
 void um_context_note_switch(struct arch_context *from, struct arch_context *to);
 
-/* cpu.c: since boot, switches away from a stack holding a signal frame
- * (preemption from the handler) and resumes on another vCPU than the one
- * a task last left (migrations). For ktests. */
-void um_cpu_stats(unsigned long *handler_switches, unsigned long *migrations);
+/* cpu.c: counts since boot, for ktests. */
+struct um_cpu_stats {
+	unsigned long handler_switches;	/* away from a stack holding a signal
+					 * frame (preemption from the handler) */
+	unsigned long migrations;	/* resumes on another vCPU than the one
+					 * the task last left */
+	unsigned long ipis_signalled;	/* IPIs sent as a host signal */
+	unsigned long ipis_polled;	/* IPIs to a vCPU watching in idle_poll */
+};
+void um_cpu_stats(struct um_cpu_stats *st);
+/* True once several vCPUs run and idle vCPUs poll before sleeping. */
+bool um_cpu_idle_polls(void);
 
 /* cpu.c: interrupt vCPU 0 with SIGUSR1 (IRQ_HOST_IO); any thread. */
 void um_hostio_kick(void);

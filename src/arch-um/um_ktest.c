@@ -114,10 +114,10 @@ static void mover_fn(void *p)
 {
 	struct mover *m = p;
 	unsigned n = online_cpus();
-	unsigned long sw0, mig0, sw1, mig1;
+	struct um_cpu_stats st0, st1;
 	struct tid_probe pr;
 
-	um_cpu_stats(&sw0, &mig0);
+	um_cpu_stats(&st0);
 	for (unsigned round = 0; round < m->rounds; round++) {
 		if (sched_bind(current, (int)(round % n)))
 			break;
@@ -125,8 +125,8 @@ static void mover_fn(void *p)
 		probe_fn(&pr);
 		m->landed += pr.cpu == round % n;
 	}
-	um_cpu_stats(&sw1, &mig1);
-	m->migrations = mig1 - mig0;
+	um_cpu_stats(&st1);
+	m->migrations = st1.migrations - st0.migrations;
 }
 
 static void sleeping_task_migrates(struct ktest *t)
@@ -153,7 +153,7 @@ struct spinner {
 static void spinner_fn(void *p)
 {
 	struct spinner *s = p;
-	unsigned long sw, mig;
+	struct um_cpu_stats st;
 	u64 end = ktime_get_ns() + GIVE_UP_NS;
 
 	preempt_disable();
@@ -162,10 +162,10 @@ static void spinner_fn(void *p)
 	s->tid_before = host_tid();
 	atomic_inc_return(s->running);
 	do {
-		um_cpu_stats(&sw, &mig);
+		um_cpu_stats(&st);
 		cpu_relax();
-	} while (sw <= *s->target && ktime_get_ns() < end);
-	s->met = sw > *s->target;
+	} while (st.handler_switches <= *s->target && ktime_get_ns() < end);
+	s->met = st.handler_switches > *s->target;
 	preempt_disable();
 	s->cpu_after = arch_cpu_id();
 	preempt_enable();
@@ -180,12 +180,13 @@ static void preempted_in_handler_stays(struct ktest *t)
 	struct spinner s[2];
 	struct task *th[2];
 	struct atomic running;
-	unsigned long sw, mig, target;
+	struct um_cpu_stats st;
+	unsigned long target;
 	unsigned cpu = online_cpus() - 1;
 
 	atomic_set(&running, 0);
-	um_cpu_stats(&sw, &mig);
-	target = sw + 20;
+	um_cpu_stats(&st);
+	target = st.handler_switches + 20;
 	for (int i = 0; i < 2; i++) {
 		s[i] = (struct spinner){ &running, &target, 0, 0, 0, 0, false };
 		th[i] = kthread_create_on(spinner_fn, &s[i], "spinner", (int)cpu);
@@ -200,8 +201,62 @@ static void preempted_in_handler_stays(struct ktest *t)
 	}
 }
 
+/* Ping-pong between threads bound to CPUs 0 and 1: every wakeup crosses
+ * vCPUs. None may be lost, and with idle polling on, some IPIs must reach
+ * their vCPU as the bare bit, no signal (its sleeper was still watching);
+ * with it off (one vCPU, Valgrind) every IPI is a signal. */
+struct pingpong {
+	struct completion go[2];
+	unsigned rounds, done[2];
+};
+
+static void pong_fn(void *p)
+{
+	struct pingpong *pp = p;
+	unsigned me = arch_cpu_id() != 0;
+
+	for (unsigned i = 0; i < pp->rounds; i++) {
+		if (me == 0)
+			complete(&pp->go[1]);
+		if (!wait_for_completion_timeout(&pp->go[me], GIVE_UP_NS))
+			return;
+		pp->done[me]++;
+		if (me == 1)
+			complete(&pp->go[0]);
+	}
+}
+
+static void ipis_skip_the_signal_to_a_polling_vcpu(struct ktest *t)
+{
+	struct pingpong pp = { .rounds = 200 };
+	struct um_cpu_stats a, b;
+	struct task *th[2];
+
+	if (online_cpus() < 2) {
+		KT_EXPECT(t, !um_cpu_idle_polls());
+		return;
+	}
+	completion_init(&pp.go[0]);
+	completion_init(&pp.go[1]);
+	um_cpu_stats(&a);
+	for (int c = 0; c < 2; c++) {
+		th[c] = kthread_create_on(pong_fn, &pp, "pingpong", c);
+		KT_ASSERT(t, th[c] != NULL);
+	}
+	for (int c = 0; c < 2; c++)
+		kthread_join(th[c]);
+	um_cpu_stats(&b);
+	KT_EXPECT_EQ(t, pp.done[0], pp.rounds);
+	KT_EXPECT_EQ(t, pp.done[1], pp.rounds);
+	if (um_cpu_idle_polls())
+		KT_EXPECT(t, b.ipis_polled > a.ipis_polled);
+	else
+		KT_EXPECT(t, b.ipis_polled == a.ipis_polled && b.ipis_signalled > a.ipis_signalled);
+}
+
 KTEST_SUITE(um_vcpu, KTEST_CASE(vcpus_are_host_threads), KTEST_CASE(sleeping_task_migrates),
-	    KTEST_CASE(preempted_in_handler_stays));
+	    KTEST_CASE(preempted_in_handler_stays),
+	    KTEST_CASE(ipis_skip_the_signal_to_a_polling_vcpu));
 
 /* Fatal on purpose (ktest=fault_stack_overflow): unbounded recursion in a
  * kernel thread must fault on the guard page below its stack and stop the
