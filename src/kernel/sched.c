@@ -408,6 +408,7 @@ bool wake_up_task(struct task *t)
 	}
 	t->state = TASK_RUNNING;
 	if (t->on_rq) {		/* still on its way to sleep: it stays */
+		TRACE(sched_wakeup, t->tid, rq->cpu);
 		spin_unlock(&rq->lock);
 		irq_restore(flags);
 		return true;

@@ -24,12 +24,7 @@ static u64 next_tag = 1000;
 
 static bool contains(const char *hay, const char *needle)
 {
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (!strncmp(hay, needle, n))
-			return true;
-	return false;
+	return strstr(hay, needle) != NULL;
 }
 
 static u64 new_tag(void)
@@ -315,10 +310,12 @@ static void trace_from_hrtimer(struct ktest *t)
 	KT_EXPECT_EQ(t, collect(t, tp, 1, ie.tag, &e, 1, NULL), 1);
 	KT_EXPECT_EQ(t, e.args[0], 7);
 	KT_EXPECT_EQ(t, e.cpu, ie.cpu);
-	/* The timer interrupt's own tracepoint named this timer and callback. */
-	KT_EXPECT_EQ(t, collect(t, &__tracepoint_hrtimer_expire, 0, (u64)(uintptr_t)&ie.timer,
+	/* The timer interrupt's own tracepoint named this callback (only this
+	 * case uses it; a stack address may have been another timer's) and
+	 * this timer. */
+	KT_EXPECT_EQ(t, collect(t, &__tracepoint_hrtimer_expire, 1, (u64)(uintptr_t)irq_emit_fn,
 				&e, 1, NULL), 1);
-	KT_EXPECT_EQ(t, e.args[1], (u64)(uintptr_t)irq_emit_fn);
+	KT_EXPECT_EQ(t, e.args[0], (u64)(uintptr_t)&ie.timer);
 	trace_restore(&saved);
 }
 
@@ -351,8 +348,9 @@ static void trace_sched_points(struct ktest *t)
 	KT_EXPECT_EQ(t, collect(t, &__tracepoint_kthread_create, 0, (u64)tid, &e, 1, NULL), 1);
 	KT_EXPECT_EQ(t, (s64)e.args[1], -1);	/* not bound */
 	KT_EXPECT_EQ(t, e.tid, current->tid);	/* emitted by its creator */
-	/* It ran, slept and was woken by its timer, so it was switched to more than once. */
-	KT_EXPECT(t, collect(t, &__tracepoint_sched_switch, 1, (u64)tid, NULL, 0, NULL) >= 2);
+	/* It was switched to and away from (at its exit at least), and its
+	 * timer woke it, even when that came before it was off the CPU. */
+	KT_EXPECT(t, collect(t, &__tracepoint_sched_switch, 1, (u64)tid, NULL, 0, NULL) >= 1);
 	KT_EXPECT(t, collect(t, &__tracepoint_sched_switch, 0, (u64)tid, NULL, 0, NULL) >= 1);
 	KT_EXPECT(t, collect(t, &__tracepoint_sched_wakeup, 0, (u64)tid, NULL, 0, NULL) >= 1);
 	trace_restore(&saved);
