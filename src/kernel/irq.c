@@ -8,6 +8,7 @@
 #include <umka/sched.h>
 #include <umka/trace.h>
 
+/* Stable tracepoint (docs/tracing.md): line is enum irq_line. */
 DEFINE_TRACEPOINT(irq_entry, "line=%llu");
 
 static void (*irq_handlers[NR_IRQ_LINES])(void);
