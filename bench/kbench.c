@@ -11,6 +11,7 @@
 #include <umka/slab.h>
 #include <umka/string.h>
 #include <umka/time.h>
+#include <umka/trace.h>
 #include <umka/vfs.h>
 #include <umka/wait.h>
 
@@ -400,6 +401,35 @@ struct kbench {
 	void (*fn)(void);
 };
 
+/* ---- tracepoints: the cost at a call site, off and on ---------------------- */
+
+/* Bench-only (not ABI). */
+DEFINE_TRACEPOINT(kbench_trace, "i=%llu");
+
+static void bench_trace(void)
+{
+	enum { N_OFF = 20000000, N_ON = 2000000 };
+	u64 t0, t1;
+
+	trace_enable("kbench_trace", false);
+	t0 = ktime_get_ns();
+	for (int i = 0; i < N_OFF; i++) {
+		TRACE(kbench_trace, i);
+		barrier();	/* one call site per iteration, not hoisted */
+	}
+	t1 = ktime_get_ns();
+	result("trace.tracepoint_disabled", t1 - t0, N_OFF);
+	trace_enable("kbench_trace", true);
+	t0 = ktime_get_ns();
+	for (int i = 0; i < N_ON; i++) {
+		TRACE(kbench_trace, i);
+		barrier();
+	}
+	t1 = ktime_get_ns();
+	trace_enable("kbench_trace", false);
+	result("trace.tracepoint_enabled", t1 - t0, N_ON);
+}
+
 static const struct kbench benches[] = {
 	{ "ctxsw", bench_ctxsw },
 	{ "ipi", bench_ipi },
@@ -409,6 +439,7 @@ static const struct kbench benches[] = {
 	{ "vfs", bench_vfs },
 	{ "hostfs", bench_hostfs },
 	{ "pipe", bench_pipe },
+	{ "trace", bench_trace },
 };
 
 static const struct kbench *find_bench(const char *name, size_t len)
@@ -433,7 +464,7 @@ int kbench_run(const char *spec)
 
 		if (!b) {
 			console_printf("bench: no benchmark named '%.*s' (have: ctxsw ipi kmalloc "
-				       "page timer vfs hostfs pipe)\n", (int)len, p);
+				       "page timer vfs hostfs pipe trace)\n", (int)len, p);
 			return -EINVAL;
 		}
 		b->fn();

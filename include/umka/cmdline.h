@@ -19,6 +19,8 @@ struct kernel_params {
 	char initrd[CMDLINE_VALUE_MAX];	/* initrd=: where the machine finds the initramfs */
 	char fuse[CMDLINE_VALUE_MAX];	/* fuse=: arch-um's host mount point for the VFS */
 	char hostfs[CMDLINE_VALUE_MAX];	/* hostfs=: arch-um's HOSTDIR[:/guest/path] to mount */
+	char trace[CMDLINE_VALUE_MAX];	/* trace=: tracepoints to enable at boot */
+	unsigned trace_buf;		/* trace_buf=: records per CPU; 0 = default */
 	unsigned nr_unknown;		/* unknown keys seen (warned at boot) */
 };
 

@@ -14,6 +14,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strstr(const char *hay, const char *needle);
 
 /* C99 semantics: always NUL-terminates when size > 0 and returns the length
  * the full output would have had. Supports %d %i %u %o %x %X %p %s %c %% with

@@ -24,12 +24,7 @@ static long read_str(const char *path, char *buf, size_t size)
 
 static bool contains(const char *hay, const char *needle)
 {
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (!strncmp(hay, needle, n))
-			return true;
-	return false;
+	return strstr(hay, needle) != NULL;
 }
 
 /* Does the directory list name? -1 if it cannot be read; also counts. */

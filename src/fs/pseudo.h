@@ -74,5 +74,6 @@ void procfs_put_mounts(struct mount **v, long n);
 
 extern struct fs_type procfs_fs_type, umkafs_fs_type;
 void umkafs_init(void);
+void umkafs_trace_init(void);	/* tracepoints/ and trace/ (umkafs_trace.c) */
 
 #endif

@@ -505,4 +505,5 @@ void umkafs_init(void)
 	umkafs_register_kind("ktest", &ktest_ops);
 	umkafs_register_kind("mm", &mm_ops);
 	umkafs_register_kind("dcache", &dcache_ops);
+	umkafs_trace_init();
 }

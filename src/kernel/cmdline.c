@@ -3,6 +3,7 @@
 #include <umka/cmdline.h>
 #include <umka/errno.h>
 #include <umka/string.h>
+#include <umka/trace.h>
 
 const struct cmdline_key cmdline_keys[] = {
 	{ "mem", "RAM size, e.g. mem=256M (K/M/G suffixes; at least 16M)" },
@@ -16,6 +17,10 @@ const struct cmdline_key cmdline_keys[] = {
 		  "then runs until the host unmounts it" },
 	{ "hostfs", "arch-um: mount the host directory HOSTDIR read-write at /host; "
 		    "HOSTDIR:/guest/path mounts it there instead" },
+	{ "trace", "enable tracepoints at boot: all, or a comma list of names "
+		   "(see /sys/umka/tracepoints; unknown names are warned about)" },
+	{ "trace_buf", "trace records per CPU ring: a power of two from 64 to 65536; "
+		       "default 4096" },
 };
 const unsigned nr_cmdline_keys = ARRAY_SIZE(cmdline_keys);
 
@@ -82,6 +87,16 @@ static int fail(char *err, size_t errlen, const char *key, size_t klen, const ch
 {
 	ksnprintf(err, errlen, "%.*s=%.*s: %s", (int)klen, key, (int)vlen, val ? val : "", why);
 	return -EINVAL;
+}
+
+/* Tracepoint names are [a-z0-9_], separated by commas. */
+static bool trace_list_ok(const char *val, size_t vlen)
+{
+	for (size_t i = 0; i < vlen; i++)
+		if (!((val[i] >= 'a' && val[i] <= 'z') || (val[i] >= '0' && val[i] <= '9') ||
+		      val[i] == '_' || val[i] == ','))
+			return false;
+	return true;
 }
 
 static int copy_value(char *dst, const char *val, size_t vlen)
@@ -155,6 +170,17 @@ int cmdline_parse(const char *cmdline, struct kernel_params *p, char *err, size_
 				return fail(err, errlen, key, klen, val, vlen,
 					    "expected an absolute host directory under 256 bytes, "
 					    "maybe followed by :/guest/path");
+		} else if (key_is(key, klen, "trace")) {
+			if (!trace_list_ok(val, vlen) || copy_value(p->trace, val, vlen))
+				return fail(err, errlen, key, klen, val, vlen,
+					    "expected all or tracepoint names ([a-z0-9_]) "
+					    "separated by commas, under 256 bytes");
+		} else if (key_is(key, klen, "trace_buf")) {
+			if (kstrtou64(val, vlen, &v) || v < TRACE_RECORDS_MIN ||
+			    v > TRACE_RECORDS_MAX || (v & (v - 1)))
+				return fail(err, errlen, key, klen, val, vlen,
+					    "expected a power of two from 64 to 65536");
+			p->trace_buf = (unsigned)v;
 		}
 	}
 	return 0;

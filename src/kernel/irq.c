@@ -6,6 +6,10 @@
 #include <umka/panic.h>
 #include <umka/percpu.h>
 #include <umka/sched.h>
+#include <umka/trace.h>
+
+/* Stable tracepoint (docs/tracing.md): line is enum irq_line. */
+DEFINE_TRACEPOINT(irq_entry, "line=%llu");
 
 static void (*irq_handlers[NR_IRQ_LINES])(void);
 static unsigned long irq_counts[NR_IRQ_LINES];
@@ -22,6 +26,7 @@ void irq_handle(enum irq_line line)
 	struct cpu_state *c = this_cpu();
 
 	c->irq_depth++;
+	TRACE(irq_entry, line);
 	if (line < NR_IRQ_LINES && irq_handlers[line]) {
 		__atomic_fetch_add(&irq_counts[line], 1, __ATOMIC_RELAXED);
 		irq_handlers[line]();

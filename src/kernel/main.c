@@ -16,6 +16,7 @@
 #include <umka/smp.h>
 #include <umka/string.h>
 #include <umka/time.h>
+#include <umka/trace.h>
 #include <umka/vfs.h>
 #include <umka/workqueue.h>
 
@@ -184,6 +185,8 @@ void kernel_main(struct boot_info *bi)
 	limit_memory(bi, kernel_params.mem_bytes);
 	mm_init(bi);
 	slab_init();
+	trace_init(kernel_params.smp ? kernel_params.smp : bi->nr_cpus, kernel_params.trace_buf,
+		   kernel_params.trace);
 	timers_init();
 	if (bi->wallclock_ns) {
 		clock_set_real_ns(bi->wallclock_ns);

@@ -23,6 +23,7 @@
 #include <umka/rcu.h>
 #include <umka/slab.h>
 #include <umka/string.h>
+#include <umka/trace.h>
 #include <umka/wait.h>
 
 #include "sched_internal.h"
@@ -34,6 +35,12 @@ static DEFINE_SPINLOCK(tasks_lock, LOCK_LEVEL_WAITQUEUE);
 static LIST_HEAD(all_tasks);			/* under tasks_lock */
 static int next_tid = 1;			/* under tasks_lock */
 static struct wait_queue task_exit_wq = WAIT_QUEUE_INIT(task_exit_wq);
+
+/* Stable tracepoints (docs/tracing.md); prev_state is enum task_state. */
+DEFINE_TRACEPOINT(sched_switch, "prev=%llu next=%llu prev_state=%llu");
+DEFINE_TRACEPOINT(sched_wakeup, "tid=%llu cpu=%llu");
+DEFINE_TRACEPOINT(sched_migrate, "tid=%llu from=%llu to=%llu");
+DEFINE_TRACEPOINT(kthread_create, "tid=%llu bound=%lld");
 
 static struct rq *this_rq(void)
 {
@@ -318,6 +325,7 @@ static void __schedule(bool preempt)
 		next->nr_switches++;
 		if (prev->state == TASK_DEAD)
 			rq->dead = prev;
+		TRACE(sched_switch, prev->tid, next->tid, prev->state);
 		arch_context_switch(&prev->ctx, &next->ctx);
 		/* Running as prev again: whoever switched here holds our rq lock. */
 		rq = this_rq();
@@ -400,17 +408,20 @@ bool wake_up_task(struct task *t)
 	}
 	t->state = TASK_RUNNING;
 	if (t->on_rq) {		/* still on its way to sleep: it stays */
+		TRACE(sched_wakeup, t->tid, rq->cpu);
 		spin_unlock(&rq->lock);
 		irq_restore(flags);
 		return true;
 	}
 	dst = &runqueues[select_cpu(t, rq->cpu)];
+	TRACE(sched_wakeup, t->tid, dst->cpu);
 	if (dst != rq) {
 		/* RUNNING but not queued: this wakeup has claimed t, no other
 		 * path queues or moves it, so the lock can be dropped to take
 		 * both in CPU order. */
 		spin_unlock(&rq->lock);
 		double_rq_lock(rq, dst);
+		TRACE(sched_migrate, t->tid, rq->cpu, dst->cpu);
 		WRITE_ONCE(t->cpu, dst->cpu);
 		activate_task(dst, t, false);
 		spin_unlock(&rq->lock);
@@ -532,6 +543,7 @@ struct task *kthread_create_on(void (*fn)(void *), void *arg, const char *name, 
 	fair_entity_init(&t->se, 0);
 	arch_context_init(&t->ctx, stack, size, kthread_trampoline, t);
 	task_register(t);
+	TRACE(kthread_create, t->tid, (s64)cpu);
 
 	flags = irq_save();
 	t->cpu = select_cpu(t, arch_cpu_id());

@@ -7,6 +7,10 @@
 #include <umka/sched.h>
 #include <umka/spinlock.h>
 #include <umka/time.h>
+#include <umka/trace.h>
+
+/* Stable tracepoint (docs/tracing.md): a timer about to run its callback. */
+DEFINE_TRACEPOINT(hrtimer_expire, "timer=0x%llx fn=0x%llx");
 
 struct timer_base {
 	struct spinlock lock;
@@ -154,6 +158,7 @@ static void irq_timer(void)
 		dequeue_timer(b, t);
 		b->running = t;
 		spin_unlock(&b->lock);
+		TRACE(hrtimer_expire, t, t->fn);
 		r = t->fn(t);
 		spin_lock(&b->lock);
 		b->running = NULL;

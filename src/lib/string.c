@@ -183,3 +183,16 @@ char *strchr(const char *s, int c)
 			return NULL;
 	}
 }
+
+/* Plain search: the kernel looks for short needles in small texts. */
+char *strstr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (;; hay++) {
+		if (!strncmp(hay, needle, n))
+			return (char *)hay;
+		if (!*hay)
+			return NULL;
+	}
+}

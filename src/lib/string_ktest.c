@@ -98,8 +98,24 @@ static void memcmp_finds_first_difference(struct ktest *t)
 	KT_EXPECT(t, ok);
 }
 
+static void strstr_finds_first_match(struct ktest *t)
+{
+	static const char hay[] = "abcabcd ab";
+
+	KT_EXPECT(t, strstr(hay, "") == hay);
+	KT_EXPECT(t, strstr(hay, "abc") == hay);
+	KT_EXPECT(t, strstr(hay, "abcd") == hay + 3);
+	KT_EXPECT(t, strstr(hay, " ab") == hay + 7);
+	KT_EXPECT(t, strstr(hay, "ab\0") == hay);	/* the needle ends at its NUL */
+	KT_EXPECT(t, strstr(hay, "abx") == NULL);
+	KT_EXPECT(t, strstr(hay, "d ab ") == NULL);	/* runs past the end */
+	KT_EXPECT(t, strstr("", "a") == NULL);
+	KT_EXPECT(t, strstr("", "") != NULL);
+}
+
 KTEST_SUITE(string,
 	    KTEST_CASE(memcpy_every_alignment),
 	    KTEST_CASE(memmove_overlaps_both_ways),
 	    KTEST_CASE(memset_every_alignment),
-	    KTEST_CASE(memcmp_finds_first_difference));
+	    KTEST_CASE(memcmp_finds_first_difference),
+	    KTEST_CASE(strstr_finds_first_match));

@@ -9,6 +9,10 @@
 #include <umka/printk.h>
 #include <umka/spinlock.h>
 #include <umka/string.h>
+#include <umka/trace.h>
+
+/* Stable tracepoint (docs/tracing.md): page_alloc returns NULL after reclaim. */
+DEFINE_TRACEPOINT(page_alloc_fail, "order=%llu");
 
 /* Usable pieces of the memory map: merged usable regions, each cut at most
  * once more by every reserved region. */
@@ -317,8 +321,10 @@ struct page *page_alloc(unsigned order, unsigned gfp)
 		 * the caller may sleep), and try a last time. */
 		if (!page && mm_reclaim())
 			page = page_alloc_once(order);
-		if (!page)
+		if (!page) {
+			TRACE(page_alloc_fail, order);
 			return NULL;
+		}
 	}
 	page->order = (u8)order;
 	__atomic_store_n(&page->flags, PG_ALLOC, __ATOMIC_RELEASE);

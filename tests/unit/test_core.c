@@ -28,6 +28,7 @@
 #include <umka/spinlock.h>
 #include <umka/string.h>
 #include <umka/time.h>
+#include <umka/trace.h>
 #include <umka/wait.h>
 
 #include "fake_arch.h"
@@ -59,6 +60,8 @@ START_TEST(test_cmdline_defaults)
 		ck_assert_str_eq(kp.initrd, "");
 		ck_assert_str_eq(kp.fuse, "");
 		ck_assert_str_eq(kp.hostfs, "");
+		ck_assert_str_eq(kp.trace, "");
+		ck_assert_uint_eq(kp.trace_buf, 0);
 		ck_assert_uint_eq(kp.nr_unknown, 0);
 	}
 }
@@ -67,7 +70,7 @@ END_TEST
 START_TEST(test_cmdline_keys_table)
 {
 	static const char *const want[] = { "mem", "loglevel", "smp", "init", "ktest", "bench",
-					    "initrd", "fuse", "hostfs" };
+					    "initrd", "fuse", "hostfs", "trace", "trace_buf" };
 
 	ck_assert_uint_eq(nr_cmdline_keys, ARRAY_SIZE(want));
 	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
@@ -170,6 +173,50 @@ START_TEST(test_cmdline_strings)
 }
 END_TEST
 
+START_TEST(test_cmdline_trace)
+{
+	static const unsigned bufs[] = { 64, 128, 4096, 65536 };
+	char line[64];
+
+	ck_assert_int_eq(parse("trace=all"), 0);
+	ck_assert_str_eq(kp.trace, "all");
+	ck_assert_uint_eq(kp.trace_buf, 0);
+	ck_assert_int_eq(parse("trace=sched_switch,irq_entry,page_alloc_fail"), 0);
+	ck_assert_str_eq(kp.trace, "sched_switch,irq_entry,page_alloc_fail");
+	/* Names are not checked here: the kernel warns about unknown ones. */
+	ck_assert_int_eq(parse("trace=no_such_point,,x1"), 0);
+	ck_assert_str_eq(kp.trace, "no_such_point,,x1");
+	ck_assert_uint_eq(kp.nr_unknown, 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(bufs); i++) {
+		snprintf(line, sizeof(line), "trace_buf=%u trace=sched_switch", bufs[i]);
+		ck_assert_msg(parse(line) == 0, "%s: %s", line, err);
+		ck_assert_uint_eq(kp.trace_buf, bufs[i]);
+		ck_assert_str_eq(kp.trace, "sched_switch");
+	}
+	/* 255 bytes of names fit; 256 do not. */
+	{
+		char longline[CMDLINE_VALUE_MAX + 16] = "trace=";
+
+		memset(longline + 6, 'a', CMDLINE_VALUE_MAX - 1);
+		longline[6 + CMDLINE_VALUE_MAX - 1] = 0;
+		ck_assert_int_eq(parse(longline), 0);
+		ck_assert_uint_eq(strlen(kp.trace), CMDLINE_VALUE_MAX - 1);
+		strcat(longline, "a");
+		ck_assert_int_eq(parse(longline), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(err, "under 256 bytes"));
+	}
+	ck_assert_int_eq(parse("trace_buf=0x1000"), 0);
+	ck_assert_uint_eq(kp.trace_buf, 4096);
+	/* Every power of two out of range, and every non-power in it, is refused. */
+	for (unsigned v = 1; v <= 2 * TRACE_RECORDS_MAX; v++) {
+		bool ok = v >= TRACE_RECORDS_MIN && v <= TRACE_RECORDS_MAX && !(v & (v - 1));
+
+		snprintf(line, sizeof(line), "trace_buf=%u", v);
+		ck_assert_msg((parse(line) == 0) == ok, "%s: %s", line, err);
+	}
+}
+END_TEST
+
 static char unknown_seen[512];
 
 static void note_unknown(const char *key, size_t len)
@@ -258,6 +305,18 @@ static const struct {
 	{ "init=", "init=: ", "value" },
 	{ "ktest=", "ktest=: ", "value" },
 	{ "bench", "bench=: ", "value" },
+	{ "trace=", "trace=: ", "value" },
+	{ "trace=Sched_switch", "trace=Sched_switch: ", "[a-z0-9_]" },
+	{ "trace=sched_switch;irq_entry", "trace=sched_switch;irq_entry: ", "commas" },
+	{ "trace=irq-entry", "trace=irq-entry: ", "names" },
+	{ "trace_buf=", "trace_buf=: ", "value" },
+	{ "trace_buf=100", "trace_buf=100: ", "power of two from 64 to 65536" },
+	{ "trace_buf=0", "trace_buf=0: ", "power of two" },
+	{ "trace_buf=32", "trace_buf=32: ", "power of two" },
+	{ "trace_buf=131072", "trace_buf=131072: ", "power of two" },
+	{ "trace_buf=4k", "trace_buf=4k: ", "power of two" },
+	{ "trace_buf=-4096", "trace_buf=-4096: ", "power of two" },
+	{ "trace_buf=18446744073709551616", "trace_buf=18446744073709551616: ", NULL },
 	/* The first bad word is named, wherever it is. */
 	{ "loglevel=3 smp=0 mem=12x", "smp=0: ", NULL },
 	{ "quiet\tfoo=1   mem=12x loglevel=9", "mem=12x: ", "bad size" },
@@ -2082,6 +2141,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, test_cmdline_whitespace);
 	tcase_add_test(tc, test_cmdline_err_buffer);
 	tcase_add_test(tc, test_cmdline_parse_size);
+	tcase_add_test(tc, test_cmdline_trace);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("format");
