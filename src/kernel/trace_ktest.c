@@ -12,6 +12,7 @@
 #include <umka/time.h>
 #include <umka/trace.h>
 #include <umka/vfs.h>
+#include <umka/wait.h>
 
 /* Test-only (not ABI): args are a sequence number, the case's tag, the CPU. */
 DEFINE_TRACEPOINT(ktest_trace, "seq=%llu tag=%llu cpu=%llu");
@@ -321,15 +322,18 @@ static void trace_from_hrtimer(struct ktest *t)
 
 /* ---- the scheduler's tracepoints ------------------------------------------------- */
 
+/* Sleeps until the test wakes it. A timed sleep would not do: a sleeper
+ * preempted past its deadline before it slept is never woken. */
 static void trace_sleeper(void *p)
 {
-	nsleep(100 * NSEC_PER_USEC);
+	wait_for_completion(p);
 }
 
 static void trace_sched_points(struct ktest *t)
 {
 	struct trace_entry e;
 	struct tp_saved saved;
+	struct completion go;
 	struct task *th;
 	int tid;
 
@@ -337,19 +341,23 @@ static void trace_sched_points(struct ktest *t)
 	trace_enable("sched_switch", true);
 	trace_enable("sched_wakeup", true);
 	trace_enable("kthread_create", true);
-	th = kthread_create(trace_sleeper, NULL, "trace_sleeper");
+	completion_init(&go);
+	th = kthread_create(trace_sleeper, &go, "trace_sleeper");
 	if (!KT_EXPECT(t, th != NULL)) {
 		trace_restore(&saved);
 		return;
 	}
 	tid = th->tid;
+	/* asleep (or on its way): complete() must then wake it */
+	KT_EXPECT(t, KT_WAIT_FOR(READ_ONCE(th->state) != TASK_RUNNING, 2000));
+	complete(&go);
 	kthread_join(th);
 	trace_enable("all", false);
 	KT_EXPECT_EQ(t, collect(t, &__tracepoint_kthread_create, 0, (u64)tid, &e, 1, NULL), 1);
 	KT_EXPECT_EQ(t, (s64)e.args[1], -1);	/* not bound */
 	KT_EXPECT_EQ(t, e.tid, current->tid);	/* emitted by its creator */
-	/* It was switched to and away from (at its exit at least), and its
-	 * timer woke it, even when that came before it was off the CPU. */
+	/* It was switched to and away from (at its exit at least), and the
+	 * completion woke it, even when that came before it was off the CPU. */
 	KT_EXPECT(t, collect(t, &__tracepoint_sched_switch, 1, (u64)tid, NULL, 0, NULL) >= 1);
 	KT_EXPECT(t, collect(t, &__tracepoint_sched_switch, 0, (u64)tid, NULL, 0, NULL) >= 1);
 	KT_EXPECT(t, collect(t, &__tracepoint_sched_wakeup, 0, (u64)tid, NULL, 0, NULL) >= 1);
