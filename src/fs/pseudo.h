@@ -72,6 +72,13 @@ bool procfs_task_snap(int tid, struct task_snap *s);
 long procfs_collect_mounts(struct mount ***out);
 void procfs_put_mounts(struct mount **v, long n);
 
+/* What a kind's list callback passes to the walker it calls: the fill
+ * function and argument umkafs gave it (umkafs.c, umkafs_trace.c). */
+struct name_fill {
+	void (*fill)(void *arg, const char *name);
+	void *arg;
+};
+
 extern struct fs_type procfs_fs_type, umkafs_fs_type;
 void umkafs_init(void);
 void umkafs_trace_init(void);	/* tracepoints/ and trace/ (umkafs_trace.c) */

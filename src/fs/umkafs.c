@@ -162,11 +162,6 @@ static long put_u64(char *buf, size_t size, u64 v)
 }
 
 /* tasks/<tid>/ */
-struct name_fill {
-	void (*fill)(void *arg, const char *name);
-	void *arg;
-};
-
 static void list_task(struct task *t, void *arg)
 {
 	struct name_fill *nf = arg;

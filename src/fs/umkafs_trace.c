@@ -13,11 +13,6 @@
  * records that fit (whole lines) rather than failing the open. */
 #define TRACE_LOG_MAX (2u << 20)
 
-struct name_fill {
-	void (*fill)(void *arg, const char *name);
-	void *arg;
-};
-
 static void list_tp(const struct tracepoint *tp, void *arg)
 {
 	struct name_fill *nf = arg;
