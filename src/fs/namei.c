@@ -546,6 +546,7 @@ int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *na
 {
 	struct nameidata nd;
 	unsigned flags = 0;
+	size_t len;
 	int err;
 
 	if (!(at_flags & AT_SYMLINK_NOFOLLOW))
@@ -553,8 +554,9 @@ int vfs_lookup(const struct vfs_ctx *ctx, const struct path *dir, const char *na
 	if (at_flags & AT_EMPTY_PATH)
 		flags |= LOOKUP_EMPTY;
 	err = -ECHILD;		/* no name, or too long: the ref walk says which */
-	if (name && *name && bounded_strlen(name, PATH_MAX) < PATH_MAX)
-		err = path_lookup_rcu(ctx, dir, name, strlen(name), flags, out);
+	len = name ? bounded_strlen(name, PATH_MAX) : 0;
+	if (len && len < PATH_MAX)
+		err = path_lookup_rcu(ctx, dir, name, len, flags, out);
 	dcache_count_walk(err == 0);
 	if (!err)
 		return 0;
