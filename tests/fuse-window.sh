@@ -137,6 +137,17 @@ if ls "$mnt/proc" "$mnt/dev" > /dev/null && [ -s "$mnt/proc/uptime" ] ||
 else
 	notok "/proc or /dev missing from the export"
 fi
+# Tracing from the host: the runtime switch is a umkafs file (root only),
+# and the merged trace is a file too (docs/tracing.md).
+tp="$mnt/sys/umka/tracepoints/sched_switch"
+if echo 1 > "$tp/enabled" && [ "$(cat "$tp/enabled")" = 1 ] &&
+	sleep 0.2 && grep -q "sched_switch: prev=" "$mnt/sys/umka/trace/log" &&
+	echo 0 > "$tp/enabled" && [ "$(cat "$tp/enabled")" = 0 ] &&
+	! (echo 2 > "$tp/enabled") 2>/dev/null && ! (echo 1 > "$tp/hits") 2>/dev/null; then
+	ok "tracepoints switched and read from the host (echo 1 > .../enabled, trace/log)"
+else
+	notok "tracing from the host: enabled=$(cat "$tp/enabled" 2>&1)"
+fi
 
 # Clients that vanish mid-request: writers, readers and a create loop killed
 # at whatever point of their request streams 0.2 s finds them (SIGKILL, and

@@ -22,6 +22,12 @@ struct umkafs_kind_ops {
 	 * text without the newline (umkafs adds it); return its length, or
 	 * -ENOENT if the object has gone. May sleep. */
 	long (*read)(const char *object, const char *attr, char *buf, size_t size);
+	/* Optional: the attributes that can be written (mode 0644, root
+	 * only), ending with NULL, and how. write gets the value without its
+	 * trailing newline and returns 0, -EINVAL for a value it refuses, or
+	 * -ENOENT if the object has gone. May sleep. */
+	const char *const *writable;
+	int (*write)(const char *object, const char *attr, const char *val);
 };
 
 /* Add /sys/umka/<name>. ops must stay valid for ever. -EEXIST if the

@@ -359,7 +359,9 @@ static long demo_read(const char *obj, const char *attr, char *buf, size_t size)
 }
 
 static const char *const demo_attrs[] = { "value", NULL };
-static const struct umkafs_kind_ops demo_ops = { demo_list, demo_attrs, demo_read };
+static const struct umkafs_kind_ops demo_ops = {
+	.list = demo_list, .attrs = demo_attrs, .read = demo_read
+};
 
 static void umkafs_register(struct ktest *t)
 {

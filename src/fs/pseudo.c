@@ -3,8 +3,10 @@
  * Inodes are made per lookup with no links, so the last reference frees
  * them; dentries are unhashed as soon as they are made, so each walk asks
  * the lister again and objects that have gone are ENOENT at once.
- * Everything is read-only: opens for writing and every change are EACCES. */
+ * Everything is read-only, opens for writing and every change EACCES, but
+ * for files whose type can store a value (umkafs's writable attributes). */
 #include <umka/errno.h>
+#include <umka/mm.h>
 #include <umka/slab.h>
 #include <umka/string.h>
 
@@ -212,8 +214,16 @@ static int pseudo_rename(struct inode *odir, struct dentry *od, struct inode *nd
 	return -EACCES;
 }
 
+/* Nothing is stored, so there is nothing to change, except that a
+ * writable file takes the truncate of an open with O_TRUNC (what a shell's
+ * `echo 1 > file` asks for) as the no-op it is. */
 static int pseudo_setattr(struct inode *inode, const struct iattr *a)
 {
+	unsigned trunc = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME;
+
+	if ((a->valid & ATTR_SIZE) && !(a->valid & ~trunc) && a->size == 0 &&
+	    PI(inode)->node.type->store)
+		return 0;
 	return -EPERM;
 }
 
@@ -242,8 +252,14 @@ static int pseudo_file_open(struct inode *inode, struct file *f)
 	size_t cap = 4096 - sizeof(*b) - 1;
 	int err;
 
-	if (f->mode & FMODE_WRITE)
-		return -EACCES;
+	if (f->mode & FMODE_WRITE) {
+		if (!n->type->store)
+			return -EACCES;
+		if (!(f->mode & FMODE_READ)) {
+			f->private = NULL;	/* nothing to read: show not run */
+			return 0;
+		}
+	}
 	for (;;) {
 		b = kmalloc(sizeof(*b) + cap + 1, 0);
 		if (!b)
@@ -278,6 +294,8 @@ static long pseudo_file_read(struct file *f, void *buf, size_t n, u64 *pos)
 {
 	const struct pbuf *b = f->private;
 
+	if (!b)
+		return -EBADF;	/* opened write-only */
 	if (*pos >= b->len)
 		return 0;
 	n = MIN(n, (size_t)(b->len - *pos));
@@ -286,16 +304,38 @@ static long pseudo_file_read(struct file *f, void *buf, size_t n, u64 *pos)
 	return (long)n;
 }
 
+/* A value is one write at offset 0, as sysfs has it: a short write of a
+ * number would otherwise apply its first digits. */
 static long pseudo_file_write(struct file *f, const void *buf, size_t n, u64 *pos)
 {
-	return -EACCES;
+	const struct pseudo_node *node = &PI(f->inode)->node;
+	char *val;
+	int err;
+
+	if (!node->type->store)
+		return -EACCES;
+	if (*pos != 0 || n >= PAGE_SIZE)
+		return -EINVAL;
+	val = kmalloc(n + 1, 0);
+	if (!val)
+		return -ENOMEM;
+	memcpy(val, buf, n);
+	val[n] = 0;
+	if (n && val[n - 1] == '\n')
+		val[n - 1] = 0;
+	err = node->type->store(node, val);
+	kfree(val);
+	if (err)
+		return err;
+	*pos += n;
+	return (long)n;
 }
 
 static s64 pseudo_file_llseek(struct file *f, s64 off, int whence)
 {
 	const struct pbuf *b = f->private;
 
-	return vfs_llseek_generic(f, off, whence, (s64)b->len);
+	return vfs_llseek_generic(f, off, whence, b ? (s64)b->len : 0);
 }
 
 static const struct file_ops pseudo_file_fops = {

@@ -41,12 +41,18 @@ void pseudo_fill_simple(struct pseudo_fill *pf, const struct pseudo_node *parent
 			const struct pseudo_type *t, const char *name);
 
 struct pseudo_type {
-	u32 mode;			/* S_IFDIR | 0555, S_IFREG | 0444, S_IFLNK | 0777 */
+	u32 mode;			/* S_IFDIR | 0555, S_IFREG | 0444 (0644 with
+					 * store), S_IFLNK | 0777 */
 	/* Directories: fill every child of dir. */
 	void (*list)(const struct pseudo_node *dir, struct pseudo_fill *pf);
 	/* Regular files: the contents; a negative errno fails the open
 	 * (-ENOENT: the object has gone). */
 	int (*show)(const struct pseudo_node *n, struct pbuf *b);
+	/* Writable regular files (mode with a write bit): apply val, the
+	 * whole value written in one write(2) at offset 0, NUL-terminated,
+	 * one trailing newline removed. 0 or a negative errno for the write
+	 * to return. May sleep. */
+	int (*store)(const struct pseudo_node *n, const char *val);
 	/* Symlinks: the target, NUL-terminated. */
 	void (*link)(const struct pseudo_node *n, char *buf, size_t size);
 };

@@ -38,7 +38,8 @@ int umkafs_register_kind(const char *name, const struct umkafs_kind_ops *ops)
 	unsigned n;
 
 	if (!len || len > UMKAFS_NAME_MAX || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, "..") || !ops || !ops->attrs || !ops->read)
+	    !strcmp(name, "..") || !ops || !ops->attrs || !ops->read ||
+	    !ops->writable != !ops->write)
 		return -EINVAL;
 	spin_lock(&kinds_lock);
 	n = nr_kinds;
@@ -58,7 +59,7 @@ int umkafs_register_kind(const char *name, const struct umkafs_kind_ops *ops)
 
 /* ---- The tree: root -> kinds -> objects -> attribute files ------------------------------- */
 
-static const struct pseudo_type attr_type, object_type, kind_type;
+static const struct pseudo_type attr_type, attr_rw_type, object_type, kind_type;
 
 static int show_attr(const struct pseudo_node *n, struct pbuf *b)
 {
@@ -77,12 +78,27 @@ static int show_attr(const struct pseudo_node *n, struct pbuf *b)
 	return 0;
 }
 
+static int store_attr(const struct pseudo_node *n, const char *val)
+{
+	const struct umkafs_kind *k = n->ptr;
+
+	return k->ops->write(k->ops->list ? n->obj : NULL, n->name, val);
+}
+
+static bool attr_writable(const struct umkafs_kind *k, const char *attr)
+{
+	for (const char *const *w = k->ops->writable; w && *w; w++)
+		if (!strcmp(*w, attr))
+			return true;
+	return false;
+}
+
 static void fill_attrs(const struct pseudo_node *dir, struct pseudo_fill *pf)
 {
 	const struct umkafs_kind *k = dir->ptr;
 
 	for (const char *const *a = k->ops->attrs; *a; a++)
-		pseudo_fill_simple(pf, dir, &attr_type, *a);
+		pseudo_fill_simple(pf, dir, attr_writable(k, *a) ? &attr_rw_type : &attr_type, *a);
 }
 
 struct obj_fill {
@@ -131,6 +147,9 @@ static void list_root(const struct pseudo_node *dir, struct pseudo_fill *pf)
 }
 
 static const struct pseudo_type attr_type = { .mode = S_IFREG | 0444, .show = show_attr };
+static const struct pseudo_type attr_rw_type = {
+	.mode = S_IFREG | 0644, .show = show_attr, .store = store_attr
+};
 static const struct pseudo_type object_type = { .mode = S_IFDIR | 0555, .list = fill_attrs };
 static const struct pseudo_type kind_type = { .mode = S_IFDIR | 0555, .list = list_kind };
 static const struct pseudo_type root_type = { .mode = S_IFDIR | 0555, .list = list_root };
@@ -223,7 +242,9 @@ static long tasks_read(const char *obj, const char *attr, char *buf, size_t size
 
 static const char *const tasks_attrs[] = { "name", "state", "policy", "nice", "cpu",
 					   "switches", NULL };
-static const struct umkafs_kind_ops tasks_ops = { tasks_list, tasks_attrs, tasks_read };
+static const struct umkafs_kind_ops tasks_ops = {
+	.list = tasks_list, .attrs = tasks_attrs, .read = tasks_read
+};
 
 /* timers/<address>/: armed hrtimers, named by the address of their
  * struct hrtimer (0x...), gone from the listing once they fire or are
@@ -295,7 +316,9 @@ static long timers_read(const char *obj, const char *attr, char *buf, size_t siz
 
 static const char *const timers_attrs[] = { "cpu", "expires_ns", "remaining_ns", "function",
 					    NULL };
-static const struct umkafs_kind_ops timers_ops = { timers_list, timers_attrs, timers_read };
+static const struct umkafs_kind_ops timers_ops = {
+	.list = timers_list, .attrs = timers_attrs, .read = timers_read
+};
 
 /* mounts/<id>/ */
 static void list_mount(const struct mount *m, void *arg)
@@ -348,7 +371,9 @@ static long mounts_read(const char *obj, const char *attr, char *buf, size_t siz
 }
 
 static const char *const mounts_attrs[] = { "source", "target", "fstype", NULL };
-static const struct umkafs_kind_ops mounts_ops = { mounts_list, mounts_attrs, mounts_read };
+static const struct umkafs_kind_ops mounts_ops = {
+	.list = mounts_list, .attrs = mounts_attrs, .read = mounts_read
+};
 
 /* slab/<cache>/ */
 static void list_cache(const struct kmem_cache_info *info, void *arg)
@@ -403,7 +428,9 @@ static long slab_read(const char *obj, const char *attr, char *buf, size_t size)
 }
 
 static const char *const slab_attrs[] = { "obj_size", "active", "total", "slabs", NULL };
-static const struct umkafs_kind_ops slab_ops = { slab_list, slab_attrs, slab_read };
+static const struct umkafs_kind_ops slab_ops = {
+	.list = slab_list, .attrs = slab_attrs, .read = slab_read
+};
 
 /* ktest/<suite>/ */
 static void ktest_list(void (*fill)(void *arg, const char *name), void *arg)
@@ -434,7 +461,9 @@ static long ktest_read(const char *obj, const char *attr, char *buf, size_t size
 }
 
 static const char *const ktest_attrs[] = { "cases", "run", "passed", "failed", NULL };
-static const struct umkafs_kind_ops ktest_ops = { ktest_list, ktest_attrs, ktest_read };
+static const struct umkafs_kind_ops ktest_ops = {
+	.list = ktest_list, .attrs = ktest_attrs, .read = ktest_read
+};
 
 /* mm/ */
 static long mm_read(const char *obj, const char *attr, char *buf, size_t size)
@@ -461,7 +490,7 @@ static long mm_read(const char *obj, const char *attr, char *buf, size_t size)
 
 static const char *const mm_attrs[] = { "total_pages", "free_pages", "pcp_pages", "reclaim_runs",
 					"reclaim_freed", "reclaim_skipped", NULL };
-static const struct umkafs_kind_ops mm_ops = { NULL, mm_attrs, mm_read };
+static const struct umkafs_kind_ops mm_ops = { .attrs = mm_attrs, .read = mm_read };
 
 /* dcache/ */
 static long dcache_read(const char *obj, const char *attr, char *buf, size_t size)
@@ -488,7 +517,7 @@ static long dcache_read(const char *obj, const char *attr, char *buf, size_t siz
 
 static const char *const dcache_attrs[] = { "dentries", "unused", "negative", "reclaimed",
 					    "rcu_walks", "rcu_fallbacks", NULL };
-static const struct umkafs_kind_ops dcache_ops = { NULL, dcache_attrs, dcache_read };
+static const struct umkafs_kind_ops dcache_ops = { .attrs = dcache_attrs, .read = dcache_read };
 
 void umkafs_init(void)
 {

@@ -42,9 +42,21 @@ static long tracepoints_read(const char *obj, const char *attr, char *buf, size_
 	return -ENOENT;
 }
 
+/* tracepoints/<name>/enabled takes 1 or 0 (echo 1 > .../enabled): the
+ * runtime switch, also from the host through the FUSE window. */
+static int tracepoints_write(const char *obj, const char *attr, const char *val)
+{
+	if (strcmp(attr, "enabled") || (strcmp(val, "0") && strcmp(val, "1")))
+		return -EINVAL;
+	return trace_enable(obj, val[0] == '1');
+}
+
 static const char *const tracepoints_attrs[] = { "enabled", "hits", "format", NULL };
-static const struct umkafs_kind_ops tracepoints_ops = { tracepoints_list, tracepoints_attrs,
-							tracepoints_read };
+static const char *const tracepoints_writable[] = { "enabled", NULL };
+static const struct umkafs_kind_ops tracepoints_ops = {
+	.list = tracepoints_list, .attrs = tracepoints_attrs, .read = tracepoints_read,
+	.writable = tracepoints_writable, .write = tracepoints_write,
+};
 
 /* trace/log: umkafs adds the final newline, so the text goes without it. */
 static long trace_log_read(char *buf, size_t size)
@@ -84,7 +96,7 @@ static long trace_kind_read(const char *obj, const char *attr, char *buf, size_t
 
 static const char *const trace_attrs[] = { "log", "records_per_cpu", "rings", "written",
 					   "overwritten", "dropped", NULL };
-static const struct umkafs_kind_ops trace_ops = { NULL, trace_attrs, trace_kind_read };
+static const struct umkafs_kind_ops trace_ops = { .attrs = trace_attrs, .read = trace_kind_read };
 
 void umkafs_trace_init(void)
 {

@@ -3,6 +3,7 @@
  * tests/trace-boot.sh with trace= on the command line). Every case tags its
  * records with a value no other case uses, so records from the scheduler's
  * tracepoints (on when booted with trace=all) never get in the way. */
+#include <umka/cred.h>
 #include <umka/errno.h>
 #include <umka/kernel.h>
 #include <umka/ktest.h>
@@ -542,11 +543,77 @@ static void trace_umkafs_files(struct ktest *t)
 	trace_restore(&saved);
 }
 
+/* What a shell's `echo VAL > path` does: open O_WRONLY|O_TRUNC, one
+ * write. 0, or the errno of the open or the write. */
+static int echo_to(const struct vfs_ctx *ctx, const char *path, const char *val)
+{
+	struct file *f;
+	long n;
+	int err = vfs_openat(ctx, NULL, path, O_WRONLY | O_TRUNC, 0, &f);
+
+	if (err)
+		return err;
+	n = vfs_write(f, val, strlen(val));
+	file_put(f);
+	return n < 0 ? (int)n : 0;
+}
+
+/* tracepoints/<name>/enabled is the runtime switch (docs/tracing.md):
+ * "1" turns the tracepoint on and "0" off, with or without a newline;
+ * other values, a write past offset 0, the read-only attributes and a
+ * caller other than root are refused, and the switch changes nothing
+ * then. */
+static void trace_umkafs_switch(struct ktest *t)
+{
+	static const char path[] = "/sys/umka/tracepoints/ktest_trace/enabled";
+	static const u32 groups[] = { 100 };
+	struct tracepoint *tp = &__tracepoint_ktest_trace;
+	struct vfs_ctx user = { .fs = vfs_kernel_ctx()->fs };
+	struct tp_saved saved;
+	struct statx st;
+	struct file *f;
+	char small[8];
+
+	trace_only(t, &saved);
+	KT_EXPECT_EQ(t, echo_to(vfs_kernel_ctx(), path, "1\n"), 0);
+	KT_EXPECT(t, READ_ONCE(tp->enabled));
+	KT_EXPECT(t, read_str(path, small, sizeof(small)) > 0 && !strcmp(small, "1\n"));
+	KT_EXPECT_EQ(t, echo_to(vfs_kernel_ctx(), path, "0"), 0);
+	KT_EXPECT(t, !READ_ONCE(tp->enabled));
+	KT_EXPECT_EQ(t, echo_to(vfs_kernel_ctx(), path, "2\n"), -EINVAL);
+	KT_EXPECT_EQ(t, echo_to(vfs_kernel_ctx(), path, "1 "), -EINVAL);
+	KT_EXPECT_EQ(t, echo_to(vfs_kernel_ctx(), "/sys/umka/tracepoints/ktest_trace/hits", "1"),
+		     -EACCES);
+	KT_EXPECT_EQ(t, echo_to(vfs_kernel_ctx(), "/sys/umka/tracepoints/no_such/enabled", "1"),
+		     -ENOENT);
+	KT_EXPECT(t, !READ_ONCE(tp->enabled));
+	/* one value per write, at offset 0 */
+	if (KT_EXPECT_EQ(t, vfs_openat(vfs_kernel_ctx(), NULL, path, O_WRONLY, 0, &f), 0)) {
+		KT_EXPECT_EQ(t, vfs_pwrite(f, "1", 1, 1), -EINVAL);
+		KT_EXPECT_EQ(t, vfs_read(f, small, sizeof(small)), -EBADF);
+		file_put(f);
+	}
+	KT_EXPECT(t, !READ_ONCE(tp->enabled));
+	/* the mode says who may: root only */
+	KT_EXPECT_EQ(t, vfs_statx(vfs_kernel_ctx(), NULL, path, 0, STATX_BASIC_STATS, &st), 0);
+	KT_EXPECT_EQ(t, st.stx_mode, S_IFREG | 0644);
+	KT_EXPECT_EQ(t, vfs_statx(vfs_kernel_ctx(), NULL, "/sys/umka/tracepoints/ktest_trace/hits",
+				  0, STATX_BASIC_STATS, &st), 0);
+	KT_EXPECT_EQ(t, st.stx_mode, S_IFREG | 0444);
+	user.cred = cred_create(1000, 1000, groups, 1);
+	if (KT_EXPECT(t, user.cred != NULL)) {
+		KT_EXPECT_EQ(t, echo_to(&user, path, "1"), -EACCES);
+		cred_put(user.cred);
+	}
+	KT_EXPECT(t, !READ_ONCE(tp->enabled));
+	trace_restore(&saved);
+}
+
 KTEST_SUITE(trace, KTEST_CASE(trace_emit_readback), KTEST_CASE(trace_disabled_emits_nothing),
 	    KTEST_CASE(trace_ring_wrap), KTEST_CASE(trace_cpus_merge_in_order),
 	    KTEST_CASE(trace_from_hrtimer), KTEST_CASE(trace_sched_points),
 	    KTEST_CASE(trace_enable_and_formats), KTEST_CASE(trace_read_text),
-	    KTEST_CASE(trace_umkafs_files));
+	    KTEST_CASE(trace_umkafs_files), KTEST_CASE(trace_umkafs_switch));
 
 /* ---- booted with trace=sched_switch (tests/trace-boot.sh) ------------------------- */
 
