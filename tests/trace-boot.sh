@@ -2,8 +2,8 @@
 # Tracepoints switched on from the command line: boot `umka trace=... ktest=`
 # and let the kernel check through its own reader (/sys/umka/trace/log)
 # that the records are there (ktest suite trace_boot); unknown names are a
-# warning, not fatal; trace_buf= sizes the rings the trace suite then wraps.
-# Nothing here depends on timing.
+# warning, not fatal; trace_buf= sizes the rings the trace suite then wraps;
+# a panic prints the newest records. Nothing here depends on timing.
 UMKA=${UMKA:-./umka}
 fail=0
 pass=0
@@ -46,6 +46,9 @@ run "trace=sched_switch: the switches are in the kernel's trace" 0 \
 run "trace=all trace_buf=128: the trace suite on small rings" 0 \
 	" tracepoints, 128 records per CPU on " " passed, 0 failed in " \
 	-- trace=all trace_buf=128 ktest=trace
+run "a panic prints the newest trace records" 3 \
+	"Kernel panic: kernel stack overflow" " trace records (of " "sched_switch: prev=" \
+	-- trace=sched_switch loglevel=4 ktest=fault_stack_smash
 run "trace_buf=100 is refused" 2 "trace_buf=100: expected a power of two from 64 to 65536" \
 	-- trace_buf=100
 run "trace=Sched is refused" 2 "trace=Sched: expected all or tracepoint names" -- trace=Sched

@@ -134,4 +134,9 @@ int trace_format(const struct trace_entry *e, char *buf, size_t size);
 #define TRACE_LINE_MAX 256
 size_t trace_read(char *buf, size_t size, size_t skip, u64 *lost);
 
+/* For panic: print the newest records (up to 16) to the console, if any
+ * tracepoint ever wrote one. Only with every other CPU stopped; no lock,
+ * no allocation. */
+void trace_dump_tail(void);
+
 #endif

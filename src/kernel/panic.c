@@ -5,6 +5,7 @@
 #include <umka/sched.h>
 #include <umka/smp.h>
 #include <umka/string.h>
+#include <umka/trace.h>
 
 #define TRACE_DEPTH 24
 
@@ -80,5 +81,6 @@ void panic(const char *fmt, ...)
 		pr_emerg("%u other CPU(s) did not stop (interrupts off?)\n", deaf);
 	print_held_locks(t);
 	print_trace(LOG_EMERG);
+	trace_dump_tail();
 	arch_halt(HALT_PANIC);
 }

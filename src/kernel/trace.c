@@ -383,3 +383,35 @@ size_t trace_read(char *buf, size_t size, size_t skip, u64 *lost)
 	kfree(c);
 	return len;
 }
+
+/* What ran just before a panic, when anything was being traced: the newest
+ * records go to the console with the panic report. Called once, by the CPU
+ * that panicked, with the others stopped: no lock, no allocation (static
+ * cursor and tail). */
+#define TRACE_PANIC_TAIL 16
+
+void trace_dump_tail(void)
+{
+	static struct trace_cursor c;
+	static struct trace_entry tail[TRACE_PANIC_TAIL];
+	char line[TRACE_LINE_MAX];
+	struct trace_entry e;
+	struct trace_stats st;
+	unsigned n = 0;
+
+	trace_get_stats(&st);
+	if (!st.written)
+		return;
+	trace_cursor_init(&c);
+	while (trace_cursor_next(&c, &e))
+		tail[n++ % TRACE_PANIC_TAIL] = e;
+	if (!n)
+		return;
+	pr_emerg("Last %u trace records (of %llu written):\n", MIN(n, TRACE_PANIC_TAIL),
+		 (unsigned long long)st.written);
+	for (unsigned i = n > TRACE_PANIC_TAIL ? n - TRACE_PANIC_TAIL : 0; i < n; i++) {
+		trace_format(&tail[i % TRACE_PANIC_TAIL], line, sizeof(line));
+		line[sizeof(line) - 1] = 0;
+		pr_emerg("  %s", line);
+	}
+}
