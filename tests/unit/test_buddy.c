@@ -11,6 +11,7 @@
 #include <umka/mm.h>
 #include <umka/percpu.h>
 
+#include "ck_run.h"
 #include "fake_arch.h"
 
 static struct boot_info *bi;
@@ -884,11 +885,5 @@ static Suite *buddy_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(buddy_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(buddy_suite(), false);
 }

@@ -31,6 +31,7 @@
 #include <umka/trace.h>
 #include <umka/wait.h>
 
+#include "ck_run.h"
 #include "fake_arch.h"
 
 /* ==== command line ====================================================== */
@@ -2212,13 +2213,5 @@ static Suite *core_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(core_suite());
-	int failed;
-
-	/* One process per test whatever CK_FORK says: see the top comment. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(core_suite(), true);
 }

@@ -10,6 +10,8 @@
 
 #include <umka/sched_fair.h>
 
+#include "ck_run.h"
+
 typedef __int128 i128;
 
 #define MAXT 32
@@ -1191,11 +1193,5 @@ static Suite *eevdf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(eevdf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(eevdf_suite(), false);
 }

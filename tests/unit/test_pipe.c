@@ -18,6 +18,7 @@
 #include <umka/vfs.h>
 
 #include "../../src/fs/pipe_ring.h"
+#include "ck_run.h"
 #include "fake_arch.h"
 
 #define OK(e) ck_assert_int_eq((long)(e), 0)
@@ -567,26 +568,12 @@ static Suite *pipe_suite(void)
 		    test_fifo_reuse_and_no_leak } },
 	};
 
-	for (unsigned g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		TCase *tc = tcase_create(groups[g].name);
-
-		tcase_add_checked_fixture(tc, setup, NULL);
-		tcase_set_timeout(tc, 60);
-		for (unsigned i = 0; groups[g].tests[i]; i++)
-			tcase_add_test(tc, groups[g].tests[i]);
-		suite_add_tcase(s, tc);
-	}
+	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++)
+		ck_add_group(s, groups[g].name, setup, groups[g].tests);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pipe_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);	/* each test boots its own machine */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(pipe_suite(), true);
 }

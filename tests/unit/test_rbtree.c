@@ -12,6 +12,8 @@
 
 #include <umka/rbtree.h>
 
+#include "ck_run.h"
+
 /* ck_assert() records a "mark point" through the fork pipe even when the
  * assertion holds, which is far too slow in loops that run millions of
  * times. REQUIRE only involves Check when something is wrong. */
@@ -900,11 +902,5 @@ static Suite *rbtree_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rbtree_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(rbtree_suite(), false);
 }

@@ -14,6 +14,7 @@
 #include <umka/percpu.h>
 #include <umka/slab.h>
 
+#include "ck_run.h"
 #include "fake_arch.h"
 
 static struct boot_info *bi;
@@ -767,11 +768,5 @@ static Suite *slab_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(slab_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(slab_suite(), false);
 }

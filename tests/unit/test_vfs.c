@@ -16,6 +16,7 @@
 #include <umka/slab.h>
 #include <umka/vfs.h>
 
+#include "ck_run.h"
 #include "fake_arch.h"
 #include "../../src/fs/vfs_internal.h"	/* path_parentat, white box */
 
@@ -2657,26 +2658,12 @@ static Suite *vfs_suite(void)
 		    test_kvfs_api, test_bridge_style_api } },
 	};
 
-	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++) {
-		TCase *tc = tcase_create(groups[g].name);
-
-		tcase_add_checked_fixture(tc, setup, NULL);
-		tcase_set_timeout(tc, 60);
-		for (unsigned i = 0; groups[g].tests[i]; i++)
-			tcase_add_test(tc, groups[g].tests[i]);
-		suite_add_tcase(s, tc);
-	}
+	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++)
+		ck_add_group(s, groups[g].name, setup, groups[g].tests);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vfs_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);	/* each test boots its own VFS */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_run(vfs_suite(), true);
 }
